@@ -1,0 +1,58 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Options for Store::Open. Every field documents its default.
+//
+// Thread safety: a plain struct; Open copies what it needs.
+
+#ifndef AUTHKV_CORE_INCLUDE_AUTHKV_OPTIONS_H_
+#define AUTHKV_CORE_INCLUDE_AUTHKV_OPTIONS_H_
+
+#include <cstddef>
+
+namespace authkv {
+
+class Clock;
+
+// How GetUserByEmail and the uniqueness rule compare emails. Fixed when the
+// database is created (the email index depends on it); opening a database
+// with the other mode fails with InvalidArgument.
+enum class EmailMatch {
+  // ASCII letters compare case-insensitively: "Ann@X.io" and "ann@x.io" are
+  // the same user. The user keeps the email exactly as given.
+  kCaseInsensitive,
+  // Byte-for-byte comparison, as SQL adapters with a plain UNIQUE do.
+  kExact,
+};
+
+struct Options {
+  // Create the database (directory included) if it does not exist.
+  // Default: true.
+  bool create_if_missing = true;
+
+  // Open without writing anything; every write returns InvalidArgument.
+  // Must not be used on a database another process has open for writing.
+  // Default: false.
+  bool read_only = false;
+
+  // fsync the write-ahead log before acknowledging a write, so it survives
+  // power loss, not only a process crash. Costs one fdatasync (~150-200 us
+  // here) per commit; concurrent commits share one (group commit).
+  // Default: false (acknowledged writes survive a crash of the process).
+  bool sync = false;
+
+  // Email comparison, for new databases only (see EmailMatch).
+  // Default: kCaseInsensitive.
+  EmailMatch email_match = EmailMatch::kCaseInsensitive;
+
+  // Bytes of RocksDB block cache shared by every column family.
+  // Default: 32 MiB.
+  size_t block_cache_bytes = size_t{32} << 20;
+
+  // Time source for expiry. Not owned; must outlive the store.
+  // Default: nullptr, meaning Clock::System().
+  const Clock* clock = nullptr;
+};
+
+}  // namespace authkv
+
+#endif  // AUTHKV_CORE_INCLUDE_AUTHKV_OPTIONS_H_

@@ -1,0 +1,153 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Store is an open authkv database: the Auth.js adapter model (users,
+// accounts, sessions, verification tokens, WebAuthn authenticators) kept in
+// one RocksDB directory. There is one method per Auth.js adapter method.
+//
+// Outcomes, for every method:
+//   - OK with the record.
+//   - NotFound when the record asked for does not exist. An expired session
+//     is NotFound too. This is an ordinary outcome, not a failure.
+//   - AlreadyExists when a unique key is taken: a user id or email, a
+//     provider + providerAccountId pair, a session token, a verification
+//     token, a credential id.
+//   - FailedPrecondition when a record refers to a user that does not exist.
+//   - InvalidArgument for malformed input (empty or oversized keys, a NUL in
+//     a key, invalid UTF-8, extra_json that is not a JSON object).
+//   - Corruption when stored bytes fail their checksum or verification;
+//     corrupted data is never returned as a record.
+//   - IOError / Busy / VersionMismatch from the storage layer.
+// A failed write changes nothing: every write is one atomic batch.
+//
+// Thread safety: all methods may be called concurrently from any number of
+// threads. Uniqueness and single use hold under races: of N threads creating
+// the same key exactly one succeeds, and of N threads using one verification
+// token exactly one gets it.
+
+#ifndef AUTHKV_CORE_INCLUDE_AUTHKV_STORE_H_
+#define AUTHKV_CORE_INCLUDE_AUTHKV_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "authkv/options.h"
+#include "authkv/records.h"
+#include "authkv/result.h"
+#include "authkv/status.h"
+
+namespace authkv {
+
+// The on-disk format version this library writes. Opening a database with a
+// newer version fails with VersionMismatch; an older one is upgraded.
+inline constexpr uint32_t kSchemaVersion = 1;
+
+class Store {
+ public:
+  // Opens (or, with Options::create_if_missing, creates) the database in the
+  // directory `path`. Errors: Busy if another process holds it open,
+  // VersionMismatch if it was written by a newer authkv, InvalidArgument if
+  // the directory is not an authkv database or the options conflict with it.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path,
+                                             const Options& options);
+
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  // Closes the database. REQUIRES: no call is running on another thread.
+  ~Store();
+
+  // --- Users ---------------------------------------------------------------
+
+  // Stores `user` and returns it as stored. An empty id gets a new UUIDv7.
+  // AlreadyExists if the id or the (normalized) email is taken.
+  Result<User> CreateUser(User user);
+  Result<User> GetUser(std::string_view id);
+  // Finds a user by email, compared per Options::email_match.
+  Result<User> GetUserByEmail(std::string_view email);
+  Result<User> GetUserByAccount(std::string_view provider,
+                                std::string_view provider_account_id);
+  // Merges `patch` into the stored user `patch.id`: absent fields are kept,
+  // null or valued fields are set, and extra_json's keys are merged into the
+  // stored object. Returns the whole updated user. NotFound if missing;
+  // AlreadyExists if a changed email belongs to someone else.
+  Result<User> UpdateUser(const User& patch);
+  // Deletes the user with its accounts, sessions and authenticators in one
+  // atomic batch and returns the deleted user. NotFound if missing.
+  Result<User> DeleteUser(std::string_view id);
+
+  // --- Accounts ------------------------------------------------------------
+
+  // FailedPrecondition if account.user_id does not exist; AlreadyExists if
+  // the provider + provider_account_id pair is linked already.
+  Result<Account> LinkAccount(const Account& account);
+  Result<Account> GetAccount(std::string_view provider,
+                             std::string_view provider_account_id);
+  // Merges token fields into a linked account, like UpdateUser (Auth.js does
+  // not refresh stored tokens on later sign-ins; apps call this instead).
+  // user_id and type cannot change. NotFound if missing.
+  Result<Account> UpdateAccount(const Account& patch);
+  // Removes the account and returns it. NotFound if missing.
+  Result<Account> UnlinkAccount(std::string_view provider,
+                                std::string_view provider_account_id);
+
+  // --- Sessions ------------------------------------------------------------
+
+  // FailedPrecondition if the user does not exist; AlreadyExists if the
+  // token is in use.
+  Result<Session> CreateSession(const Session& session);
+  // The hot read: the session for `session_token` and its user. NotFound if
+  // either is missing or the session has expired.
+  Result<SessionAndUser> GetSessionAndUser(std::string_view session_token);
+  // Sets a session's expiry and returns the session. NotFound if missing.
+  Result<Session> UpdateSession(std::string_view session_token,
+                                int64_t expires_ms);
+  // Deletes a session and returns it (expired or not). NotFound if missing.
+  Result<Session> DeleteSession(std::string_view session_token);
+
+  // --- Verification tokens --------------------------------------------------
+
+  // Several tokens may coexist for one identifier. AlreadyExists if this
+  // exact identifier + token pair is stored.
+  Result<VerificationToken> CreateVerificationToken(
+      const VerificationToken& token);
+  // Finds and deletes the token in one step and returns it, expired or not
+  // (Auth.js checks expiry itself). NotFound if it does not exist, was used
+  // already, or belongs to another identifier.
+  Result<VerificationToken> UseVerificationToken(std::string_view identifier,
+                                                 std::string_view token);
+
+  // --- Authenticators (WebAuthn) --------------------------------------------
+
+  // FailedPrecondition if the user does not exist; AlreadyExists if the
+  // credential id is registered.
+  Result<Authenticator> CreateAuthenticator(const Authenticator& authenticator);
+  Result<Authenticator> GetAuthenticator(std::string_view credential_id);
+  // Every authenticator of the user, ordered by credential id; empty (not
+  // NotFound) for an unknown user.
+  Result<std::vector<Authenticator>> ListAuthenticatorsByUserId(
+      std::string_view user_id);
+  // NotFound if the credential does not exist.
+  Result<Authenticator> UpdateAuthenticatorCounter(
+      std::string_view credential_id, uint64_t counter);
+
+  // --- Maintenance -----------------------------------------------------------
+
+  // Deletes every session and verification token that expired before
+  // `now_ms`, in batches, and says how many of each went.
+  Result<PurgeResult> PurgeExpired(int64_t now_ms);
+
+  // The schema version stored in the database.
+  uint32_t schema_version() const;
+
+  struct Rep;  // Implementation detail, defined in core/src.
+
+ private:
+  explicit Store(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace authkv
+
+#endif  // AUTHKV_CORE_INCLUDE_AUTHKV_STORE_H_

@@ -1,0 +1,72 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// The one encoder and one decoder per record: C++ records <-> FlatBuffers
+// of schema/*.fbs, and the envelope every stored value is sealed in.
+//
+// Envelope: [format byte 0x01][FlatBuffer][XXH3-64 of the first two parts,
+// little-endian]. Unseal checks length, format and checksum, and the decoders
+// run the FlatBuffers Verifier with the table's file_identifier, so a
+// corrupted or foreign value is a Corruption / InvalidArgument status, never
+// a record.
+//
+// Thread safety: pure functions.
+
+#ifndef AUTHKV_CORE_SRC_CODEC_H_
+#define AUTHKV_CORE_SRC_CODEC_H_
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <string>
+#include <string_view>
+
+#include "authkv/records.h"
+#include "authkv/result.h"
+#include "authkv/schema/account_generated.h"
+#include "authkv/schema/authenticator_generated.h"
+#include "authkv/schema/session_and_user_generated.h"
+#include "authkv/schema/session_generated.h"
+#include "authkv/schema/user_generated.h"
+#include "authkv/schema/verification_token_generated.h"
+
+namespace authkv::internal {
+
+inline constexpr uint8_t kEnvelopeFormat = 0x01;
+inline constexpr size_t kEnvelopeOverhead = 1 + 8;
+
+std::string Seal(std::string_view flatbuffer);
+// The FlatBuffer inside `value`, or Corruption naming `what`.
+Result<std::string_view> Unseal(std::string_view value, std::string_view what);
+
+// Builders: add a record's table to `fbb` (for nesting), and whole buffers
+// finished with the table's file_identifier.
+flatbuffers::Offset<schema::User> BuildUser(flatbuffers::FlatBufferBuilder& fbb,
+                                            const User& user);
+flatbuffers::Offset<schema::Session> BuildSession(
+    flatbuffers::FlatBufferBuilder& fbb, const Session& session);
+
+std::string EncodeUser(const User& user);
+std::string EncodeAccount(const Account& account);
+// `with_token` false leaves session_token out: the stored form.
+std::string EncodeSession(const Session& session, bool with_token);
+std::string EncodeVerificationToken(const VerificationToken& token,
+                                    bool with_token);
+std::string EncodeAuthenticator(const Authenticator& authenticator);
+std::string EncodeSessionAndUser(const SessionAndUser& su);
+
+// Readers of verified tables.
+User ReadUser(const schema::User& t);
+Session ReadSession(const schema::Session& t);
+
+// Decoders: verify `flatbuffer` (identifier included) and copy it out.
+// InvalidArgument when verification fails: the caller turns that into
+// Corruption for stored bytes.
+Result<User> DecodeUser(std::string_view flatbuffer);
+Result<Account> DecodeAccount(std::string_view flatbuffer);
+Result<Session> DecodeSession(std::string_view flatbuffer);
+Result<VerificationToken> DecodeVerificationToken(std::string_view flatbuffer);
+Result<Authenticator> DecodeAuthenticator(std::string_view flatbuffer);
+Result<SessionAndUser> DecodeSessionAndUser(std::string_view flatbuffer);
+
+}  // namespace authkv::internal
+
+#endif  // AUTHKV_CORE_SRC_CODEC_H_

@@ -1,0 +1,17 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+
+#include "email.h"
+
+namespace authkv::internal {
+
+std::string NormalizeEmail(std::string_view email, EmailMatch mode) {
+  std::string out(email);
+  if (mode == EmailMatch::kCaseInsensitive) {
+    for (char& c : out) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+}  // namespace authkv::internal

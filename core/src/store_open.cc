@@ -1,0 +1,199 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Opening a store: recognising (or creating) an authkv directory, tuning
+// each column family for how it is read, and checking the schema version.
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "keys.h"
+#include "status_macros.h"
+#include "store_rep.h"
+
+namespace authkv {
+
+using internal::Family;
+
+namespace {
+
+constexpr std::string_view kEmailMatchInsensitive = "case_insensitive";
+constexpr std::string_view kEmailMatchExact = "exact";
+
+bool IsPointLookupFamily(Family f) {
+  return f != Family::kUserLinks && f != Family::kExpiry && f != Family::kDefault;
+}
+
+// Every family shares one block cache. Point-lookup families get a bloom
+// filter and a hash index inside each data block (one probe instead of a
+// binary search); the scan-only families (user_links, expiry) keep the
+// default index. Index and filter blocks live in the cache, L0's pinned, so
+// memory stays bounded by the cache size.
+rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
+                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions o;
+  rocksdb::BlockBasedTableOptions t;
+  t.block_cache = cache;
+  t.cache_index_and_filter_blocks = true;
+  t.pin_l0_filter_and_index_blocks_in_cache = true;
+  t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  t.format_version = 5;
+  if (IsPointLookupFamily(f)) {
+    t.data_block_index_type = rocksdb::BlockBasedTableOptions::kDataBlockBinaryAndHash;
+    t.data_block_hash_table_util_ratio = 0.75;
+    o.memtable_whole_key_filtering = true;
+    o.memtable_prefix_bloom_size_ratio = 0.02;
+  }
+  o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
+  o.write_buffer_size = (f == Family::kMeta) ? (1 << 20) : (8 << 20);
+  o.compression = rocksdb::kLZ4Compression;
+  o.bottommost_compression = rocksdb::kZSTD;
+  return o;
+}
+
+// A fresh directory is created owner-only: it holds every user's data.
+Status EnsureDirectory(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+bool IsEmptyOrMissingDirectory(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return true;
+  return std::filesystem::is_directory(path, ec) &&
+         std::filesystem::is_empty(path, ec);
+}
+
+// Reads meta, writing it on a new database; checks the schema version and
+// adopts the email matching the database was created with.
+Status LoadMeta(Store::Rep& rep, bool is_new, EmailMatch requested) {
+  std::string version;
+  Status s = rep.GetRaw(Family::kMeta, internal::kMetaSchemaVersion, &version);
+  if (s.IsNotFound()) {
+    if (!is_new) return Status::Corruption("meta: schema_version is missing");
+    if (rep.read_only) return Status::InvalidArgument("new database cannot be read-only");
+    rocksdb::WriteBatch batch;
+    batch.Put(rep.cf(Family::kMeta), internal::kMetaSchemaVersion,
+              std::to_string(kSchemaVersion)).PermitUncheckedError();
+    batch.Put(rep.cf(Family::kMeta), internal::kMetaEmailMatch,
+              requested == EmailMatch::kExact ? kEmailMatchExact : kEmailMatchInsensitive)
+        .PermitUncheckedError();
+    AUTHKV_RETURN_IF_ERROR(rep.Commit(&batch));
+    rep.schema_version = kSchemaVersion;
+    rep.email_match = requested;
+    return Status::OK();
+  }
+  AUTHKV_RETURN_IF_ERROR(s);
+  char* end = nullptr;
+  unsigned long v = std::strtoul(version.c_str(), &end, 10);
+  if (version.empty() || *end != '\0' || v == 0) {
+    return Status::Corruption("meta: schema_version is not a number: " + version);
+  }
+  if (v > kSchemaVersion) {
+    return Status::VersionMismatch(
+        "database schema version " + version + " is newer than this authkv supports (" +
+        std::to_string(kSchemaVersion) + "); upgrade authkv to open it");
+  }
+  // Version 1 is the first format, so there is nothing older to upgrade yet.
+  // An upgrade step goes here as one idempotent batch per version.
+  rep.schema_version = static_cast<uint32_t>(v);
+
+  std::string match;
+  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(Family::kMeta, internal::kMetaEmailMatch, &match));
+  if (match == kEmailMatchExact) {
+    rep.email_match = EmailMatch::kExact;
+  } else if (match == kEmailMatchInsensitive) {
+    rep.email_match = EmailMatch::kCaseInsensitive;
+  } else {
+    return Status::Corruption("meta: unknown email_match " + match);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Store::~Store() = default;
+
+uint32_t Store::schema_version() const { return rep_->schema_version; }
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                           const Options& options) {
+  if (path.empty()) return Status::InvalidArgument("path is empty");
+
+  // What is in the directory decides between open, create and refuse.
+  std::vector<std::string> existing;
+  rocksdb::Status listed =
+      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &existing);
+  const bool is_new = !listed.ok();
+  if (is_new) {
+    if (!IsEmptyOrMissingDirectory(path)) {
+      return Status::InvalidArgument(path + " is not an authkv database (no RocksDB in it)");
+    }
+    if (!options.create_if_missing || options.read_only) {
+      return Status::NotFound("no authkv database at " + path);
+    }
+    AUTHKV_RETURN_IF_ERROR(EnsureDirectory(path));
+  } else if (std::find(existing.begin(), existing.end(), "meta") == existing.end()) {
+    return Status::InvalidArgument(path + " is a RocksDB database but not an authkv one");
+  }
+
+  auto rep = std::make_unique<Rep>();
+  rep->clock = options.clock ? options.clock : Clock::System();
+  rep->read_only = options.read_only;
+  rep->write_options.sync = options.sync;
+
+  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  // Families stay in step on flush, so a reader of the files (backup,
+  // secondary instance) never sees a record without its index entry.
+  db_options.atomic_flush = true;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 2;
+  db_options.max_background_jobs = 2;
+  db_options.db_write_buffer_size = 64 << 20;
+  db_options.max_total_wal_size = 64 << 20;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (size_t i = 0; i < internal::kFamilyCount; ++i) {
+    descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
+                             FamilyOptions(static_cast<Family>(i), cache));
+  }
+  // A family this version does not know means a newer writer added it.
+  for (const auto& name : existing) {
+    if (std::find(internal::kFamilyNames.begin(), internal::kFamilyNames.end(), name) ==
+        internal::kFamilyNames.end()) {
+      return Status::VersionMismatch("database has column family '" + name +
+                                     "' unknown to this authkv; it was written by a newer version");
+    }
+  }
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s;
+  if (options.read_only) {
+    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
+  } else {
+    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
+  }
+  if (!s.ok()) return internal::FromRocks(s, "open " + path);
+  rep->db.reset(raw);
+  for (size_t i = 0; i < handles.size(); ++i) rep->handles[i] = handles[i];
+
+  AUTHKV_RETURN_IF_ERROR(LoadMeta(*rep, is_new, options.email_match));
+  return std::unique_ptr<Store>(new Store(std::move(rep)));
+}
+
+}  // namespace authkv

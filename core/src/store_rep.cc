@@ -1,0 +1,213 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+
+#include "store_rep.h"
+
+#include <rocksdb/slice.h>
+
+#include "codec.h"
+#include "email.h"
+#include "status_macros.h"
+
+namespace authkv {
+
+using internal::Family;
+using internal::LinkKind;
+
+namespace {
+
+rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
+
+// Reads an envelope and decodes it; a FlatBuffer that fails verification on
+// disk is corruption, not bad input.
+template <typename T>
+Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key,
+                     Result<T> (*decode)(std::string_view)) {
+  std::string value;
+  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(f, key, &value));
+  std::string what = std::string(internal::FamilyName(f));
+  auto body = internal::Unseal(value, what);
+  if (!body.ok()) return body.status();
+  auto record = decode(*body);
+  if (!record.ok()) {
+    return Status::Corruption(what + ": " + std::string(record.status().message()));
+  }
+  return record;
+}
+
+}  // namespace
+
+Store::Rep::~Rep() {
+  if (!db) return;
+  for (auto* h : handles) {
+    if (h) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  }
+  db->Close().PermitUncheckedError();
+}
+
+Status Store::Rep::CheckWritable() const {
+  if (read_only) return Status::InvalidArgument("store is open read-only");
+  return Status::OK();
+}
+
+Status Store::Rep::Commit(rocksdb::WriteBatch* batch) {
+  return internal::FromRocks(db->Write(write_options, batch), "write");
+}
+
+Status Store::Rep::GetRaw(Family f, std::string_view key, std::string* value) {
+  rocksdb::PinnableSlice slice;
+  rocksdb::Status s = db->Get(read_options, cf(f), ToSlice(key), &slice);
+  if (s.IsNotFound()) return Status::NotFound(internal::FamilyName(f));
+  if (!s.ok()) return internal::FromRocks(s, internal::FamilyName(f));
+  value->assign(slice.data(), slice.size());
+  return Status::OK();
+}
+
+Result<bool> Store::Rep::Exists(Family f, std::string_view key) {
+  rocksdb::PinnableSlice slice;
+  rocksdb::Status s = db->Get(read_options, cf(f), ToSlice(key), &slice);
+  if (s.IsNotFound()) return false;
+  if (!s.ok()) return internal::FromRocks(s, internal::FamilyName(f));
+  return true;
+}
+
+Result<User> Store::Rep::ReadUser(std::string_view user_id) {
+  return ReadRecord<User>(*this, Family::kUsers, user_id, internal::DecodeUser);
+}
+
+Result<Account> Store::Rep::ReadAccount(std::string_view account_key) {
+  return ReadRecord<Account>(*this, Family::kAccounts, account_key,
+                             internal::DecodeAccount);
+}
+
+Result<Session> Store::Rep::ReadSession(std::string_view session_key) {
+  return ReadRecord<Session>(*this, Family::kSessions, session_key,
+                             internal::DecodeSession);
+}
+
+Result<VerificationToken> Store::Rep::ReadVerificationToken(std::string_view key) {
+  return ReadRecord<VerificationToken>(*this, Family::kVerificationTokens, key,
+                                       internal::DecodeVerificationToken);
+}
+
+Result<Authenticator> Store::Rep::ReadAuthenticator(std::string_view credential_id) {
+  return ReadRecord<Authenticator>(*this, Family::kAuthenticators, credential_id,
+                                   internal::DecodeAuthenticator);
+}
+
+Result<std::vector<std::string>> Store::Rep::ListLinks(std::string_view user_id,
+                                                       LinkKind kind) {
+  const std::string prefix = internal::UserLinkPrefix(user_id, kind);
+  std::string upper = prefix;
+  upper.back() = '\x01';  // The prefix ends in NUL; bump it for the bound.
+  rocksdb::Slice upper_slice(upper);
+  rocksdb::ReadOptions ro = read_options;
+  ro.iterate_upper_bound = &upper_slice;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf(Family::kUserLinks)));
+  std::vector<std::string> children;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    children.emplace_back(k.data() + prefix.size(), k.size() - prefix.size());
+  }
+  AUTHKV_RETURN_IF_ERROR(internal::FromRocks(it->status(), "user_links scan"));
+  return children;
+}
+
+std::string Store::Rep::EmailKey(const User& user) const {
+  if (!user.email.has_value() || user.email->empty()) return {};
+  return internal::NormalizeEmail(*user.email, email_match);
+}
+
+void Store::Rep::PutUser(rocksdb::WriteBatch* b, const User& user) {
+  b->Put(cf(Family::kUsers), user.id, internal::Seal(internal::EncodeUser(user)))
+      .PermitUncheckedError();
+  std::string email_key = EmailKey(user);
+  if (!email_key.empty()) {
+    b->Put(cf(Family::kUsersByEmail), email_key, user.id).PermitUncheckedError();
+  }
+}
+
+void Store::Rep::DeleteUser(rocksdb::WriteBatch* b, const User& user) {
+  b->Delete(cf(Family::kUsers), user.id).PermitUncheckedError();
+  std::string email_key = EmailKey(user);
+  if (!email_key.empty()) {
+    b->Delete(cf(Family::kUsersByEmail), email_key).PermitUncheckedError();
+  }
+}
+
+void Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
+  std::string key = internal::AccountKey(a.provider, a.provider_account_id);
+  b->Put(cf(Family::kAccounts), key, internal::Seal(internal::EncodeAccount(a)))
+      .PermitUncheckedError();
+  b->Put(cf(Family::kUserLinks),
+         internal::UserLinkKey(a.user_id, LinkKind::kAccount, key), "")
+      .PermitUncheckedError();
+}
+
+void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {
+  std::string key = internal::AccountKey(a.provider, a.provider_account_id);
+  b->Delete(cf(Family::kAccounts), key).PermitUncheckedError();
+  b->Delete(cf(Family::kUserLinks),
+            internal::UserLinkKey(a.user_id, LinkKind::kAccount, key))
+      .PermitUncheckedError();
+}
+
+void Store::Rep::PutSession(rocksdb::WriteBatch* b, std::string_view key,
+                            const Session& s) {
+  b->Put(cf(Family::kSessions), ToSlice(key),
+         internal::Seal(internal::EncodeSession(s, /*with_token=*/false)))
+      .PermitUncheckedError();
+  b->Put(cf(Family::kUserLinks),
+         internal::UserLinkKey(s.user_id, LinkKind::kSession, key), "")
+      .PermitUncheckedError();
+  b->Put(cf(Family::kExpiry),
+         internal::ExpiryKey(s.expires_ms, internal::ExpiryKind::kSession, key), "")
+      .PermitUncheckedError();
+}
+
+void Store::Rep::DeleteSession(rocksdb::WriteBatch* b, std::string_view key,
+                               const Session& s) {
+  b->Delete(cf(Family::kSessions), ToSlice(key)).PermitUncheckedError();
+  b->Delete(cf(Family::kUserLinks),
+            internal::UserLinkKey(s.user_id, LinkKind::kSession, key))
+      .PermitUncheckedError();
+  b->Delete(cf(Family::kExpiry),
+            internal::ExpiryKey(s.expires_ms, internal::ExpiryKind::kSession, key))
+      .PermitUncheckedError();
+}
+
+void Store::Rep::PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
+                                      const VerificationToken& t) {
+  b->Put(cf(Family::kVerificationTokens), ToSlice(key),
+         internal::Seal(internal::EncodeVerificationToken(t, /*with_token=*/false)))
+      .PermitUncheckedError();
+  b->Put(cf(Family::kExpiry),
+         internal::ExpiryKey(t.expires_ms, internal::ExpiryKind::kVerificationToken, key),
+         "")
+      .PermitUncheckedError();
+}
+
+void Store::Rep::DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
+                                         int64_t expires_ms) {
+  b->Delete(cf(Family::kVerificationTokens), ToSlice(key)).PermitUncheckedError();
+  b->Delete(cf(Family::kExpiry),
+            internal::ExpiryKey(expires_ms, internal::ExpiryKind::kVerificationToken, key))
+      .PermitUncheckedError();
+}
+
+void Store::Rep::PutAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a) {
+  b->Put(cf(Family::kAuthenticators), a.credential_id,
+         internal::Seal(internal::EncodeAuthenticator(a)))
+      .PermitUncheckedError();
+  b->Put(cf(Family::kUserLinks),
+         internal::UserLinkKey(a.user_id, LinkKind::kAuthenticator, a.credential_id), "")
+      .PermitUncheckedError();
+}
+
+void Store::Rep::DeleteAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a) {
+  b->Delete(cf(Family::kAuthenticators), a.credential_id).PermitUncheckedError();
+  b->Delete(cf(Family::kUserLinks),
+            internal::UserLinkKey(a.user_id, LinkKind::kAuthenticator, a.credential_id))
+      .PermitUncheckedError();
+}
+
+}  // namespace authkv

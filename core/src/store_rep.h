@@ -1,0 +1,133 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Store::Rep, the state behind a Store, and the helpers every operation
+// shares: typed reads of envelopes, and the batch edits that keep a record
+// and its index entries together. Operations live in store_<entity>.cc.
+//
+// Concurrency design (documented here because every write relies on it):
+//   - Reads take no lock. Each read is a RocksDB Get or a prefix scan; a
+//     read that needs two records (GetSessionAndUser) treats a missing
+//     second record as NotFound, so a concurrent cascade delete can only
+//     make it miss, never return half a pair.
+//   - Writes that check before they write hold LockStripes stripes (see
+//     lock_stripes.h) from the check through the commit of one WriteBatch.
+//     Writes to a child record (account, session, authenticator) also hold
+//     the owning user's stripe; DeleteUser holds it while it scans the
+//     user's links, so no child can appear or be rewritten mid-cascade.
+//   - A lock-striped store was chosen over rocksdb::TransactionDB: the same
+//     exclusion without a per-key lock table or deadlock detection on every
+//     write, and commits of unrelated keys still group into one fsync.
+//
+// Thread safety: Rep is shared by all threads; its members are immutable
+// after Open except `stripes` (internally synchronised) and the RocksDB
+// handle (thread-safe).
+
+#ifndef AUTHKV_CORE_SRC_STORE_REP_H_
+#define AUTHKV_CORE_SRC_STORE_REP_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "authkv/clock.h"
+#include "authkv/options.h"
+#include "authkv/records.h"
+#include "authkv/store.h"
+#include "keys.h"
+#include "lock_stripes.h"
+
+namespace authkv {
+
+struct Store::Rep {
+  ~Rep();
+
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<rocksdb::ColumnFamilyHandle*, internal::kFamilyCount> handles{};
+  const Clock* clock = nullptr;
+  EmailMatch email_match = EmailMatch::kCaseInsensitive;
+  bool read_only = false;
+  uint32_t schema_version = 0;
+  rocksdb::WriteOptions write_options;
+  rocksdb::ReadOptions read_options;
+  internal::LockStripes stripes;
+
+  rocksdb::ColumnFamilyHandle* cf(internal::Family f) const {
+    return handles[static_cast<size_t>(f)];
+  }
+  int64_t NowMillis() const { return clock->NowMillis(); }
+
+  // InvalidArgument when the store was opened read-only.
+  Status CheckWritable() const;
+  // Commits `batch` atomically with the store's durability setting.
+  Status Commit(rocksdb::WriteBatch* batch);
+
+  // The raw value under `key`; NotFound if there is none.
+  Status GetRaw(internal::Family f, std::string_view key, std::string* value);
+  // Whether `key` exists (bloom-filtered, decodes nothing).
+  Result<bool> Exists(internal::Family f, std::string_view key);
+
+  // Typed reads: NotFound if missing, Corruption if the envelope or the
+  // FlatBuffer inside is bad. `key` is the family's key (keys.h).
+  Result<User> ReadUser(std::string_view user_id);
+  Result<Account> ReadAccount(std::string_view account_key);
+  // The session stored under `session_key`, with session_token left empty.
+  Result<Session> ReadSession(std::string_view session_key);
+  Result<VerificationToken> ReadVerificationToken(std::string_view key);
+  Result<Authenticator> ReadAuthenticator(std::string_view credential_id);
+
+  // The child keys of a user's links of `kind`, in key order.
+  Result<std::vector<std::string>> ListLinks(std::string_view user_id,
+                                             internal::LinkKind kind);
+
+  // Batch edits: each puts or deletes a record together with every index
+  // entry that belongs to it, so no caller can forget one.
+  void PutUser(rocksdb::WriteBatch* b, const User& user);
+  void DeleteUser(rocksdb::WriteBatch* b, const User& user);
+  void PutAccount(rocksdb::WriteBatch* b, const Account& account);
+  void DeleteAccount(rocksdb::WriteBatch* b, const Account& account);
+  // `session_key` is SessionKey(token); the token itself is never stored.
+  void PutSession(rocksdb::WriteBatch* b, std::string_view session_key,
+                  const Session& session);
+  void DeleteSession(rocksdb::WriteBatch* b, std::string_view session_key,
+                     const Session& session);
+  void PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
+                            const VerificationToken& token);
+  void DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
+                               int64_t expires_ms);
+  void PutAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a);
+  void DeleteAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a);
+
+  // The email index key of `user`, or "" when the user has no email.
+  std::string EmailKey(const User& user) const;
+};
+
+// Runs `fn(record)` for the child record (account, session, authenticator)
+// under `key` in family `f`, holding the stripes of the key and of the
+// record's owner, with the record re-read under them: the owner is known
+// only after a read, and the record may be replaced between the two reads.
+// `read()` returns Result<Child>; `fn` returns a Result or Status.
+template <typename Read, typename Fn>
+auto WithOwnerLocked(Store::Rep& rep, internal::Family f, std::string_view key,
+                     Read read, Fn fn) -> decltype(fn(*read())) {
+  for (;;) {
+    auto first = read();
+    if (!first.ok()) return first.status();
+    const std::string owner = first->user_id;
+    internal::StripeGuard guard(
+        rep.stripes, {internal::LockKey{internal::Family::kUsers, owner},
+                      internal::LockKey{f, key}});
+    auto current = read();
+    if (!current.ok()) return current.status();
+    if (current->user_id == owner) return fn(*current);
+    // Deleted and recreated for another user in between: lock again.
+  }
+}
+
+}  // namespace authkv
+
+#endif  // AUTHKV_CORE_SRC_STORE_REP_H_

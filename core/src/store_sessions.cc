@@ -1,0 +1,91 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Session operations. A session is keyed by SHA-256 of its token, so the
+// token never reaches disk and the hot read is one Get for the session plus
+// one for its user by primary key.
+
+#include "codec.h"
+#include "status_macros.h"
+#include "store_rep.h"
+#include "validate.h"
+
+namespace authkv {
+
+using internal::Family;
+using internal::LockKey;
+using internal::StripeGuard;
+
+namespace {
+
+// Auth.js' own rule (`expires < Date.now()`), shared with PurgeExpired.
+bool IsExpired(int64_t expires_ms, int64_t now_ms) { return expires_ms < now_ms; }
+
+}  // namespace
+
+Result<Session> Store::CreateSession(const Session& session) {
+  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_RETURN_IF_ERROR(internal::ValidateSession(session));
+  const std::string key = internal::SessionKey(session.session_token);
+  StripeGuard guard(rep_->stripes, {LockKey{Family::kUsers, session.user_id},
+                                    LockKey{Family::kSessions, key}});
+  AUTHKV_ASSIGN_OR_RETURN(bool user_exists, rep_->Exists(Family::kUsers, session.user_id));
+  if (!user_exists) {
+    return Status::FailedPrecondition("user " + session.user_id + " does not exist");
+  }
+  AUTHKV_ASSIGN_OR_RETURN(bool taken, rep_->Exists(Family::kSessions, key));
+  if (taken) return Status::AlreadyExists("session token is in use");
+  rocksdb::WriteBatch batch;
+  rep_->PutSession(&batch, key, session);
+  AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+  return session;
+}
+
+Result<SessionAndUser> Store::GetSessionAndUser(std::string_view session_token) {
+  AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session token", session_token));
+  AUTHKV_ASSIGN_OR_RETURN(Session session,
+                          rep_->ReadSession(internal::SessionKey(session_token)));
+  if (IsExpired(session.expires_ms, rep_->NowMillis())) {
+    return Status::NotFound("session expired");
+  }
+  // A user deleted since the session was read is a miss, not corruption:
+  // DeleteUser removes both in one batch, which may land between the Gets.
+  AUTHKV_ASSIGN_OR_RETURN(User user, rep_->ReadUser(session.user_id));
+  session.session_token.assign(session_token);
+  return SessionAndUser{std::move(session), std::move(user)};
+}
+
+Result<Session> Store::UpdateSession(std::string_view session_token,
+                                     int64_t expires_ms) {
+  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session token", session_token));
+  const std::string key = internal::SessionKey(session_token);
+  return WithOwnerLocked(
+      *rep_, Family::kSessions, key, [&] { return rep_->ReadSession(key); },
+      [&](const Session& old) -> Result<Session> {
+        Session updated = old;
+        updated.expires_ms = expires_ms;
+        rocksdb::WriteBatch batch;
+        rep_->DeleteSession(&batch, key, old);  // Drops the old expiry entry.
+        rep_->PutSession(&batch, key, updated);
+        AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+        updated.session_token.assign(session_token);
+        return updated;
+      });
+}
+
+Result<Session> Store::DeleteSession(std::string_view session_token) {
+  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session token", session_token));
+  const std::string key = internal::SessionKey(session_token);
+  return WithOwnerLocked(
+      *rep_, Family::kSessions, key, [&] { return rep_->ReadSession(key); },
+      [&](Session session) -> Result<Session> {
+        rocksdb::WriteBatch batch;
+        rep_->DeleteSession(&batch, key, session);
+        AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+        session.session_token.assign(session_token);
+        return session;
+      });
+}
+
+}  // namespace authkv

@@ -1,0 +1,126 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+
+#include "validate.h"
+
+#include "json_object.h"
+#include "status_macros.h"
+
+namespace authkv::internal {
+namespace {
+
+Status Invalid(std::string_view field, std::string_view what) {
+  return Status::InvalidArgument(std::string(field) + " " + std::string(what));
+}
+
+}  // namespace
+
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    int extra;
+    uint32_t cp;
+    if (c < 0x80) { ++i; continue; }
+    if ((c & 0xE0) == 0xC0) { extra = 1; cp = c & 0x1F; }
+    else if ((c & 0xF0) == 0xE0) { extra = 2; cp = c & 0x0F; }
+    else if ((c & 0xF8) == 0xF0) { extra = 3; cp = c & 0x07; }
+    else return false;
+    if (i + extra >= s.size()) return false;
+    for (int k = 1; k <= extra; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
+    if ((extra == 1 && cp < 0x80) || (extra == 2 && cp < 0x800) ||
+        (extra == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+Status CheckKey(std::string_view field, std::string_view value) {
+  if (value.empty()) return Invalid(field, "is empty");
+  if (value.size() > kMaxKeyBytes) {
+    return Invalid(field, "is longer than " + std::to_string(kMaxKeyBytes) + " bytes");
+  }
+  if (value.find('\0') != std::string_view::npos) {
+    return Invalid(field, "contains a NUL byte");
+  }
+  if (!IsValidUtf8(value)) return Invalid(field, "is not valid UTF-8");
+  return Status::OK();
+}
+
+Status CheckText(std::string_view field, std::string_view value) {
+  if (value.size() > kMaxTextBytes) {
+    return Invalid(field, "is longer than " + std::to_string(kMaxTextBytes) + " bytes");
+  }
+  if (!IsValidUtf8(value)) return Invalid(field, "is not valid UTF-8");
+  return Status::OK();
+}
+
+Status CheckNullableText(std::string_view field, const Nullable<std::string>& value) {
+  return value.has_value() ? CheckText(field, *value) : Status::OK();
+}
+
+Status CheckExtraJson(std::string_view value) {
+  if (value.empty()) return Status::OK();
+  if (value.size() > kMaxExtraJsonBytes) {
+    return Invalid("extra_json", "is longer than " +
+                                     std::to_string(kMaxExtraJsonBytes) + " bytes");
+  }
+  if (!IsValidUtf8(value)) return Invalid("extra_json", "is not valid UTF-8");
+  auto parsed = ParseJsonObject(value);
+  return parsed.ok() ? Status::OK() : parsed.status();
+}
+
+Status ValidateUser(const User& user, bool require_id) {
+  if (require_id || !user.id.empty()) AUTHKV_RETURN_IF_ERROR(CheckKey("user.id", user.id));
+  if (user.email.has_value() && !user.email->empty()) {
+    AUTHKV_RETURN_IF_ERROR(CheckKey("user.email", *user.email));
+  }
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("user.name", user.name));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("user.image", user.image));
+  return CheckExtraJson(user.extra_json);
+}
+
+Status ValidateAccount(const Account& a) {
+  AUTHKV_RETURN_IF_ERROR(CheckKey("account.user_id", a.user_id));
+  AUTHKV_RETURN_IF_ERROR(CheckKey("account.provider", a.provider));
+  AUTHKV_RETURN_IF_ERROR(CheckKey("account.provider_account_id", a.provider_account_id));
+  AUTHKV_RETURN_IF_ERROR(CheckText("account.type", a.type));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("account.access_token", a.access_token));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("account.refresh_token", a.refresh_token));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("account.id_token", a.id_token));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("account.scope", a.scope));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("account.token_type", a.token_type));
+  AUTHKV_RETURN_IF_ERROR(CheckNullableText("account.session_state", a.session_state));
+  return CheckExtraJson(a.extra_json);
+}
+
+Status ValidateSession(const Session& s) {
+  AUTHKV_RETURN_IF_ERROR(CheckKey("session.session_token", s.session_token));
+  return CheckKey("session.user_id", s.user_id);
+}
+
+Status ValidateVerificationToken(const VerificationToken& t) {
+  AUTHKV_RETURN_IF_ERROR(CheckKey("verification_token.identifier", t.identifier));
+  return CheckKey("verification_token.token", t.token);
+}
+
+Status ValidateAuthenticator(const Authenticator& a) {
+  AUTHKV_RETURN_IF_ERROR(CheckKey("authenticator.credential_id", a.credential_id));
+  AUTHKV_RETURN_IF_ERROR(CheckKey("authenticator.user_id", a.user_id));
+  AUTHKV_RETURN_IF_ERROR(
+      CheckText("authenticator.provider_account_id", a.provider_account_id));
+  AUTHKV_RETURN_IF_ERROR(
+      CheckText("authenticator.credential_public_key", a.credential_public_key));
+  AUTHKV_RETURN_IF_ERROR(
+      CheckText("authenticator.credential_device_type", a.credential_device_type));
+  return CheckNullableText("authenticator.transports", a.transports);
+}
+
+}  // namespace authkv::internal

@@ -1,0 +1,40 @@
+#include <catch2/catch.hpp>
+
+#include "fixtures.h"
+#include "raw_db.h"
+
+namespace authkv::test {
+
+TEST_CASE("PurgeExpired removes only what expired, with its index entries",
+          "[store][purge]") {
+  StoreFixture f;
+  const int64_t now = f.now();
+  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
+  REQUIRE_OK(f.store->CreateSession(MakeSession("old", "u1", now - 1)));
+  REQUIRE_OK(f.store->CreateSession(MakeSession("live", "u1", now + kHourMs)));
+  REQUIRE_OK(f.store->CreateSession(MakeSession("extended", "u1", now - 5)));
+  REQUIRE_OK(f.store->UpdateSession("extended", now + kHourMs));
+  REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "old", now - 10}));
+  REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "live", now + 60'000}));
+
+  auto purged = f.store->PurgeExpired(now);
+  REQUIRE_OK(purged);
+  REQUIRE(purged->sessions == 1);
+  REQUIRE(purged->verification_tokens == 1);
+  REQUIRE_CODE(f.store->DeleteSession("old"), Code::kNotFound);
+  REQUIRE_OK(f.store->GetSessionAndUser("live"));
+  REQUIRE_OK(f.store->GetSessionAndUser("extended"));
+  REQUIRE_CODE(f.store->UseVerificationToken("a@x.io", "old"), Code::kNotFound);
+  REQUIRE_OK(f.store->UseVerificationToken("a@x.io", "live"));
+  auto again = f.store->PurgeExpired(now);
+  REQUIRE_OK(again);
+  REQUIRE(again->sessions == 0);
+
+  f.Close();
+  RawDb raw(f.path());
+  REQUIRE(raw.Count("sessions") == 2);
+  REQUIRE(raw.Count("expiry") == 2);
+  REQUIRE(raw.Count("user_links") == 2);
+}
+
+}  // namespace authkv::test
