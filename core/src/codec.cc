@@ -255,8 +255,8 @@ Result<VerificationToken> DecodeVerificationToken(std::string_view buf) {
   return VerificationToken{Str(t.identifier()), Str(t.token()), t.expires_ms()};
 }
 
-std::string EncodeAuthenticator(const Authenticator& a) {
-  fb::FlatBufferBuilder fbb(256);
+fb::Offset<schema::Authenticator> BuildAuthenticator(fb::FlatBufferBuilder& fbb,
+                                                    const Authenticator& a) {
   uint32_t mask = 0;
   auto cred = AddText(fbb, a.credential_id);
   auto user_id = AddText(fbb, a.user_id);
@@ -274,15 +274,27 @@ std::string EncodeAuthenticator(const Authenticator& a) {
   b.add_credential_device_type(device);
   b.add_transports(transports);
   b.add_null_fields(mask);
-  fbb.Finish(b.Finish(), schema::AuthenticatorIdentifier());
+  return b.Finish();
+}
+
+std::string EncodeAuthenticator(const Authenticator& a) {
+  fb::FlatBufferBuilder fbb(256);
+  fbb.Finish(BuildAuthenticator(fbb, a), schema::AuthenticatorIdentifier());
   return Finished(fbb);
 }
 
-Result<Authenticator> DecodeAuthenticator(std::string_view buf) {
-  auto root = VerifiedRoot<schema::Authenticator>(
-      buf, schema::AuthenticatorIdentifier(), "Authenticator");
-  if (!root.ok()) return root.status();
-  const auto& t = **root;
+std::string EncodeAuthenticatorList(const std::vector<Authenticator>& list) {
+  fb::FlatBufferBuilder fbb(256 * (list.size() + 1));
+  std::vector<fb::Offset<schema::Authenticator>> items;
+  items.reserve(list.size());
+  for (const auto& a : list) items.push_back(BuildAuthenticator(fbb, a));
+  auto vec = fbb.CreateVector(items);
+  fbb.Finish(schema::CreateAuthenticatorList(fbb, vec),
+             schema::AuthenticatorListIdentifier());
+  return Finished(fbb);
+}
+
+Authenticator ReadAuthenticator(const schema::Authenticator& t) {
   Authenticator a;
   a.credential_id = Str(t.credential_id());
   a.user_id = Str(t.user_id());
@@ -293,6 +305,24 @@ Result<Authenticator> DecodeAuthenticator(std::string_view buf) {
   a.credential_device_type = Str(t.credential_device_type());
   a.transports = ReadText(t.transports(), t.null_fields(), kAuthTransports);
   return a;
+}
+
+Result<Authenticator> DecodeAuthenticator(std::string_view buf) {
+  auto root = VerifiedRoot<schema::Authenticator>(
+      buf, schema::AuthenticatorIdentifier(), "Authenticator");
+  if (!root.ok()) return root.status();
+  return ReadAuthenticator(**root);
+}
+
+Result<std::vector<Authenticator>> DecodeAuthenticatorList(std::string_view buf) {
+  auto root = VerifiedRoot<schema::AuthenticatorList>(
+      buf, schema::AuthenticatorListIdentifier(), "AuthenticatorList");
+  if (!root.ok()) return root.status();
+  std::vector<Authenticator> out;
+  if (const auto* items = (*root)->items()) {
+    for (const auto* item : *items) out.push_back(ReadAuthenticator(*item));
+  }
+  return out;
 }
 
 std::string EncodeSessionAndUser(const SessionAndUser& su) {

@@ -18,11 +18,13 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authkv/records.h"
 #include "authkv/result.h"
 #include "authkv/schema/account_generated.h"
 #include "authkv/schema/authenticator_generated.h"
+#include "authkv/schema/authenticator_list_generated.h"
 #include "authkv/schema/session_and_user_generated.h"
 #include "authkv/schema/session_generated.h"
 #include "authkv/schema/user_generated.h"
@@ -52,6 +54,7 @@ std::string EncodeVerificationToken(const VerificationToken& token,
                                     bool with_token);
 std::string EncodeAuthenticator(const Authenticator& authenticator);
 std::string EncodeSessionAndUser(const SessionAndUser& su);
+std::string EncodeAuthenticatorList(const std::vector<Authenticator>& list);
 
 // Readers of verified tables.
 User ReadUser(const schema::User& t);
@@ -66,6 +69,7 @@ Result<Session> DecodeSession(std::string_view flatbuffer);
 Result<VerificationToken> DecodeVerificationToken(std::string_view flatbuffer);
 Result<Authenticator> DecodeAuthenticator(std::string_view flatbuffer);
 Result<SessionAndUser> DecodeSessionAndUser(std::string_view flatbuffer);
+Result<std::vector<Authenticator>> DecodeAuthenticatorList(std::string_view flatbuffer);
 
 }  // namespace authkv::internal
 

@@ -25,6 +25,10 @@ TEST_CASE("every record round-trips through its encoder and decoder", "[codec]")
   Authenticator auth = test::MakeAuthenticator("cred", "u1");
   REQUIRE(*DecodeAuthenticator(EncodeAuthenticator(auth)) == auth);
 
+  std::vector<Authenticator> list{auth, test::MakeAuthenticator("cred2", "u1")};
+  REQUIRE(*DecodeAuthenticatorList(EncodeAuthenticatorList(list)) == list);
+  REQUIRE(DecodeAuthenticatorList(EncodeAuthenticatorList({}))->empty());
+
   SessionAndUser su{s, u};
   REQUIRE(*DecodeSessionAndUser(EncodeSessionAndUser(su)) == su);
 }
