@@ -127,6 +127,10 @@ Store::~Store() = default;
 
 uint32_t Store::schema_version() const { return rep_->schema_version; }
 
+CacheStats Store::GetCacheStats() const {
+  return rep_->session_cache ? rep_->session_cache->Stats() : CacheStats{};
+}
+
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                            const Options& options) {
   if (path.empty()) return Status::InvalidArgument("path is empty");
@@ -152,6 +156,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   rep->clock = options.clock ? options.clock : Clock::System();
   rep->read_only = options.read_only;
   rep->write_options.sync = options.sync;
+  if (options.session_cache_bytes > 0) {
+    rep->session_cache = std::make_unique<internal::SessionCache>(options.session_cache_bytes);
+  }
 
   auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   rocksdb::DBOptions db_options;

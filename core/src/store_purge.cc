@@ -32,6 +32,7 @@ Result<bool> PurgeSession(Store::Rep& rep, const ExpiryEntry& e) {
         rocksdb::WriteBatch batch;
         rep.DeleteSession(&batch, key, s);
         AUTHKV_RETURN_IF_ERROR(rep.Commit(&batch));
+        rep.ForgetSession(key);
         return true;
       });
   if (deleted.status().IsNotFound()) return false;

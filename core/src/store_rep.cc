@@ -112,6 +112,14 @@ Result<std::vector<std::string>> Store::Rep::ListLinks(std::string_view user_id,
   return children;
 }
 
+void Store::Rep::ForgetSessions(const std::vector<std::string>& session_keys) {
+  for (const auto& key : session_keys) ForgetSession(key);
+}
+
+void Store::Rep::ForgetSession(std::string_view session_key) {
+  if (session_cache) session_cache->Erase(session_key);
+}
+
 std::string Store::Rep::EmailKey(const User& user) const {
   if (!user.email.has_value() || user.email->empty()) return {};
   return internal::NormalizeEmail(*user.email, email_match);

@@ -40,6 +40,7 @@
 #include "authkv/store.h"
 #include "keys.h"
 #include "lock_stripes.h"
+#include "session_cache.h"
 
 namespace authkv {
 
@@ -55,6 +56,8 @@ struct Store::Rep {
   rocksdb::WriteOptions write_options;
   rocksdb::ReadOptions read_options;
   internal::LockStripes stripes;
+  // Null when Options::session_cache_bytes is 0.
+  std::unique_ptr<internal::SessionCache> session_cache;
 
   rocksdb::ColumnFamilyHandle* cf(internal::Family f) const {
     return handles[static_cast<size_t>(f)];
@@ -101,6 +104,11 @@ struct Store::Rep {
                                int64_t expires_ms);
   void PutAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a);
   void DeleteAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a);
+
+  // Drops cached pairs for these session keys. Call after the commit that
+  // changed them, still holding the writer's stripes.
+  void ForgetSessions(const std::vector<std::string>& session_keys);
+  void ForgetSession(std::string_view session_key);
 
   // The email index key of `user`, or "" when the user has no email.
   std::string EmailKey(const User& user) const;

@@ -42,14 +42,28 @@ Result<Session> Store::CreateSession(const Session& session) {
 
 Result<SessionAndUser> Store::GetSessionAndUser(std::string_view session_token) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session token", session_token));
-  AUTHKV_ASSIGN_OR_RETURN(Session session,
-                          rep_->ReadSession(internal::SessionKey(session_token)));
+  const std::string key = internal::SessionKey(session_token);
+  internal::SessionCache* cache = rep_->session_cache.get();
+  uint64_t ticket = 0;
+  if (cache) {
+    if (auto hit = cache->Lookup(key)) {
+      if (IsExpired(hit->session.expires_ms, rep_->NowMillis())) {
+        return Status::NotFound("session expired");
+      }
+      return SessionAndUser{
+          Session{std::string(session_token), hit->session.user_id, hit->session.expires_ms},
+          hit->user};
+    }
+    ticket = cache->Ticket(key);  // Before the reads: see session_cache.h.
+  }
+  AUTHKV_ASSIGN_OR_RETURN(Session session, rep_->ReadSession(key));
   if (IsExpired(session.expires_ms, rep_->NowMillis())) {
     return Status::NotFound("session expired");
   }
   // A user deleted since the session was read is a miss, not corruption:
   // DeleteUser removes both in one batch, which may land between the Gets.
   AUTHKV_ASSIGN_OR_RETURN(User user, rep_->ReadUser(session.user_id));
+  if (cache) cache->Insert(key, ticket, {session, user});
   session.session_token.assign(session_token);
   return SessionAndUser{std::move(session), std::move(user)};
 }
@@ -68,6 +82,7 @@ Result<Session> Store::UpdateSession(std::string_view session_token,
         rep_->DeleteSession(&batch, key, old);  // Drops the old expiry entry.
         rep_->PutSession(&batch, key, updated);
         AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+        rep_->ForgetSession(key);
         updated.session_token.assign(session_token);
         return updated;
       });
@@ -83,6 +98,7 @@ Result<Session> Store::DeleteSession(std::string_view session_token) {
         rocksdb::WriteBatch batch;
         rep_->DeleteSession(&batch, key, session);
         AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+        rep_->ForgetSession(key);
         session.session_token.assign(session_token);
         return session;
       });

@@ -143,7 +143,11 @@ Result<User> Store::UpdateUser(const User& patch) {
     rep_->DeleteUser(&batch, before);  // Drops the old email entry...
   }
   rep_->PutUser(&batch, user);  // ...and this writes the new one.
+  // Cached sessions carry a copy of the user. The user's stripe keeps new
+  // sessions out, so this list is complete until the guard is released.
+  AUTHKV_ASSIGN_OR_RETURN(auto session_keys, rep_->ListLinks(patch.id, LinkKind::kSession));
   AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+  rep_->ForgetSessions(session_keys);
   return user;
 }
 
@@ -155,6 +159,7 @@ Result<User> Store::DeleteUser(std::string_view id) {
   StripeGuard guard(rep_->stripes, {LockKey{Family::kUsers, id}});
   AUTHKV_ASSIGN_OR_RETURN(User user, rep_->ReadUser(id));
   rocksdb::WriteBatch batch;
+  std::vector<std::string> session_keys;
 
   AUTHKV_RETURN_IF_ERROR(DeleteChildren(*rep_, &batch, id, LinkKind::kAccount,
                                         [&](const std::string& key) -> Status {
@@ -166,6 +171,7 @@ Result<User> Store::DeleteUser(std::string_view id) {
                                         [&](const std::string& key) -> Status {
     AUTHKV_ASSIGN_OR_RETURN(Session session, rep_->ReadSession(key));
     rep_->DeleteSession(&batch, key, session);
+    session_keys.push_back(key);
     return Status::OK();
   }));
   AUTHKV_RETURN_IF_ERROR(DeleteChildren(*rep_, &batch, id, LinkKind::kAuthenticator,
@@ -176,6 +182,7 @@ Result<User> Store::DeleteUser(std::string_view id) {
   }));
   rep_->DeleteUser(&batch, user);
   AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+  rep_->ForgetSessions(session_keys);
   return user;
 }
 

@@ -48,6 +48,12 @@ struct Options {
   // Default: 32 MiB.
   size_t block_cache_bytes = size_t{32} << 20;
 
+  // Memory for the cache of recently read sessions with their users, which
+  // serves GetSessionAndUser from memory; 0 turns it off. Writes keep it
+  // coherent (see core/src/session_cache.h).
+  // Default: 64 MiB.
+  size_t session_cache_bytes = size_t{64} << 20;
+
   // Time source for expiry. Not owned; must outlive the store.
   // Default: nullptr, meaning Clock::System().
   const Clock* clock = nullptr;

@@ -44,6 +44,15 @@ namespace authkv {
 // newer version fails with VersionMismatch; an older one is upgraded.
 inline constexpr uint32_t kSchemaVersion = 1;
 
+// Counters of the in-memory session cache (Options::session_cache_bytes).
+struct CacheStats {
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t entries = 0;
+  uint64_t bytes = 0;           // Approximate memory held by entries.
+  uint64_t capacity_bytes = 0;  // 0 when the cache is off.
+};
+
 class Store {
  public:
   // Opens (or, with Options::create_if_missing, creates) the database in the
@@ -140,6 +149,9 @@ class Store {
 
   // The schema version stored in the database.
   uint32_t schema_version() const;
+
+  // Hit and miss counts and size of the session cache.
+  CacheStats GetCacheStats() const;
 
   struct Rep;  // Implementation detail, defined in core/src.
 
