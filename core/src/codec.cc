@@ -51,10 +51,21 @@ std::string Finished(fb::FlatBufferBuilder& fbb) {
                      fbb.GetSize());
 }
 
-// Verifies a whole buffer as root type T with its identifier.
+// A FlatBuffer is read in place, so it must start at an address aligned
+// for its widest scalar; a misaligned input (a slice of a caller's buffer) is
+// copied into `storage` first.
+std::string_view Aligned(std::string_view buf, std::string* storage) {
+  if (reinterpret_cast<uintptr_t>(buf.data()) % alignof(uint64_t) == 0) return buf;
+  storage->assign(buf.data(), buf.size());  // std::string storage is 8-aligned.
+  return *storage;
+}
+
+// Verifies a whole buffer as root type T with its identifier. The result
+// points into `buf` or, if that was misaligned, into `storage`.
 template <typename T>
-Result<const T*> VerifiedRoot(std::string_view buf, const char* identifier,
-                              std::string_view what) {
+Result<const T*> VerifiedRoot(std::string_view unaligned, const char* identifier,
+                              std::string_view what, std::string* storage) {
+  std::string_view buf = Aligned(unaligned, storage);
   // The verifier needs an aligned, non-empty buffer with room for the root
   // offset and identifier; anything shorter is refused before it looks.
   if (buf.size() < 8 || buf.size() > FLATBUFFERS_MAX_BUFFER_SIZE) {
@@ -81,8 +92,8 @@ Result<const T*> VerifiedRoot(std::string_view buf, const char* identifier,
 std::string Seal(std::string_view flatbuffer) {
   std::string out;
   out.reserve(flatbuffer.size() + kEnvelopeOverhead);
-  out.push_back(static_cast<char>(kEnvelopeFormat));
   out.append(flatbuffer);
+  out.push_back(static_cast<char>(kEnvelopeFormat));
   uint64_t sum = Xxh3(out);
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(sum >> (8 * i)));
   return out;
@@ -94,11 +105,12 @@ Result<std::string_view> Unseal(std::string_view value, std::string_view what) {
                               std::to_string(value.size()) +
                               " bytes is too short");
   }
-  if (static_cast<uint8_t>(value[0]) != kEnvelopeFormat) {
-    return Status::Corruption(std::string(what) + ": unknown value format " +
-                              std::to_string(static_cast<uint8_t>(value[0])));
-  }
   std::string_view body = value.substr(0, value.size() - 8);
+  const auto format = static_cast<uint8_t>(body.back());
+  if (format != kEnvelopeFormat) {
+    return Status::Corruption(std::string(what) + ": unknown value format " +
+                              std::to_string(format));
+  }
   uint64_t stored = 0;
   for (int i = 0; i < 8; ++i) {
     stored |= uint64_t{static_cast<unsigned char>(value[body.size() + i])} << (8 * i);
@@ -106,7 +118,7 @@ Result<std::string_view> Unseal(std::string_view value, std::string_view what) {
   if (stored != Xxh3(body)) {
     return Status::Corruption(std::string(what) + ": checksum mismatch");
   }
-  return body.substr(1);
+  return body.substr(0, body.size() - 1);
 }
 
 fb::Offset<schema::User> BuildUser(fb::FlatBufferBuilder& fbb, const User& u) {
@@ -147,7 +159,8 @@ std::string EncodeUser(const User& user) {
 }
 
 Result<User> DecodeUser(std::string_view buf) {
-  auto root = VerifiedRoot<schema::User>(buf, schema::UserIdentifier(), "User");
+  std::string storage;
+  auto root = VerifiedRoot<schema::User>(buf, schema::UserIdentifier(), "User", &storage);
   if (!root.ok()) return root.status();
   return ReadUser(**root);
 }
@@ -186,7 +199,8 @@ std::string EncodeAccount(const Account& a) {
 }
 
 Result<Account> DecodeAccount(std::string_view buf) {
-  auto root = VerifiedRoot<schema::Account>(buf, schema::AccountIdentifier(), "Account");
+  std::string storage;
+  auto root = VerifiedRoot<schema::Account>(buf, schema::AccountIdentifier(), "Account", &storage);
   if (!root.ok()) return root.status();
   const schema::Account& t = **root;
   const uint32_t mask = t.null_fields();
@@ -230,7 +244,8 @@ std::string EncodeSession(const Session& session, bool with_token) {
 }
 
 Result<Session> DecodeSession(std::string_view buf) {
-  auto root = VerifiedRoot<schema::Session>(buf, schema::SessionIdentifier(), "Session");
+  std::string storage;
+  auto root = VerifiedRoot<schema::Session>(buf, schema::SessionIdentifier(), "Session", &storage);
   if (!root.ok()) return root.status();
   return ReadSession(**root);
 }
@@ -248,8 +263,8 @@ std::string EncodeVerificationToken(const VerificationToken& t, bool with_token)
 }
 
 Result<VerificationToken> DecodeVerificationToken(std::string_view buf) {
-  auto root = VerifiedRoot<schema::VerificationToken>(
-      buf, schema::VerificationTokenIdentifier(), "VerificationToken");
+  std::string storage;
+  auto root = VerifiedRoot<schema::VerificationToken>(buf, schema::VerificationTokenIdentifier(), "VerificationToken", &storage);
   if (!root.ok()) return root.status();
   const auto& t = **root;
   return VerificationToken{Str(t.identifier()), Str(t.token()), t.expires_ms()};
@@ -308,15 +323,15 @@ Authenticator ReadAuthenticator(const schema::Authenticator& t) {
 }
 
 Result<Authenticator> DecodeAuthenticator(std::string_view buf) {
-  auto root = VerifiedRoot<schema::Authenticator>(
-      buf, schema::AuthenticatorIdentifier(), "Authenticator");
+  std::string storage;
+  auto root = VerifiedRoot<schema::Authenticator>(buf, schema::AuthenticatorIdentifier(), "Authenticator", &storage);
   if (!root.ok()) return root.status();
   return ReadAuthenticator(**root);
 }
 
 Result<std::vector<Authenticator>> DecodeAuthenticatorList(std::string_view buf) {
-  auto root = VerifiedRoot<schema::AuthenticatorList>(
-      buf, schema::AuthenticatorListIdentifier(), "AuthenticatorList");
+  std::string storage;
+  auto root = VerifiedRoot<schema::AuthenticatorList>(buf, schema::AuthenticatorListIdentifier(), "AuthenticatorList", &storage);
   if (!root.ok()) return root.status();
   std::vector<Authenticator> out;
   if (const auto* items = (*root)->items()) {
@@ -337,8 +352,8 @@ std::string EncodeSessionAndUser(const SessionAndUser& su) {
 }
 
 Result<SessionAndUser> DecodeSessionAndUser(std::string_view buf) {
-  auto root = VerifiedRoot<schema::SessionAndUser>(
-      buf, schema::SessionAndUserIdentifier(), "SessionAndUser");
+  std::string storage;
+  auto root = VerifiedRoot<schema::SessionAndUser>(buf, schema::SessionAndUserIdentifier(), "SessionAndUser", &storage);
   if (!root.ok()) return root.status();
   const auto& t = **root;
   if (!t.session() || !t.user()) {

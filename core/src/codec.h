@@ -3,8 +3,10 @@
 // The one encoder and one decoder per record: C++ records <-> FlatBuffers
 // of schema/*.fbs, and the envelope every stored value is sealed in.
 //
-// Envelope: [format byte 0x01][FlatBuffer][XXH3-64 of the first two parts,
-// little-endian]. Unseal checks length, format and checksum, and the decoders
+// Envelope: [FlatBuffer][format byte 0x01][XXH3-64 of the first two parts,
+// little-endian]. The FlatBuffer comes first so it keeps the alignment of
+// the buffer it is read into (FlatBuffers reads 4- and 8-byte fields in
+// place; UBSan flags them at odd addresses). Unseal checks length, format and checksum, and the decoders
 // run the FlatBuffers Verifier with the table's file_identifier, so a
 // corrupted or foreign value is a Corruption / InvalidArgument status, never
 // a record.

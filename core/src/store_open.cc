@@ -134,6 +134,9 @@ CacheStats Store::GetCacheStats() const {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
                                            const Options& options) {
   if (path.empty()) return Status::InvalidArgument("path is empty");
+  if (options.purge_interval_ms < 0) {
+    return Status::InvalidArgument("purge_interval_ms is negative");
+  }
 
   // What is in the directory decides between open, create and refuse.
   std::vector<std::string> existing;
@@ -200,6 +203,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   for (size_t i = 0; i < handles.size(); ++i) rep->handles[i] = handles[i];
 
   AUTHKV_RETURN_IF_ERROR(LoadMeta(*rep, is_new, options.email_match));
+  if (options.purge_interval_ms > 0 && !options.read_only) {
+    StartPurger(*rep, options.purge_interval_ms);
+  }
   return std::unique_ptr<Store>(new Store(std::move(rep)));
 }
 

@@ -37,6 +37,7 @@ Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key,
 }  // namespace
 
 Store::Rep::~Rep() {
+  StopPurger(*this);
   if (!db) return;
   for (auto* h : handles) {
     if (h) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();

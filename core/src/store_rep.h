@@ -29,6 +29,9 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +61,14 @@ struct Store::Rep {
   internal::LockStripes stripes;
   // Null when Options::session_cache_bytes is 0.
   std::unique_ptr<internal::SessionCache> session_cache;
+
+  // The background purge (store_purge.cc); not started when the interval
+  // is 0. Stopped first thing in ~Rep, before the database closes.
+  std::thread purger;
+  std::mutex purger_mutex;
+  std::condition_variable purger_wakeup;
+  bool purger_stopping = false;       // Guarded by purger_mutex.
+  MaintenanceStats maintenance;       // Guarded by purger_mutex.
 
   rocksdb::ColumnFamilyHandle* cf(internal::Family f) const {
     return handles[static_cast<size_t>(f)];
@@ -113,6 +124,12 @@ struct Store::Rep {
   // The email index key of `user`, or "" when the user has no email.
   std::string EmailKey(const User& user) const;
 };
+
+// PurgeExpired's body, shared by Store::PurgeExpired and the purger.
+Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms);
+// Starts / stops the background purge thread.
+void StartPurger(Store::Rep& rep, int64_t interval_ms);
+void StopPurger(Store::Rep& rep);
 
 // Runs `fn(record)` for the child record (account, session, authenticator)
 // under `key` in family `f`, holding the stripes of the key and of the

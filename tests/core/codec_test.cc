@@ -102,3 +102,14 @@ TEST_CASE("decoders refuse malformed and foreign buffers", "[codec]") {
 }
 
 }  // namespace authkv::internal
+
+namespace authkv::internal {
+
+TEST_CASE("decoders accept a FlatBuffer at a misaligned address", "[codec]") {
+  const User u = test::MakeUser("u1", "a@b.c");
+  const std::string encoded = EncodeUser(u);
+  std::string shifted = "x" + encoded;  // Starts one byte past an aligned one.
+  REQUIRE(*DecodeUser(std::string_view(shifted).substr(1)) == u);
+}
+
+}  // namespace authkv::internal

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "fixtures.h"
 #include "raw_db.h"
 
@@ -35,6 +38,37 @@ TEST_CASE("PurgeExpired removes only what expired, with its index entries",
   REQUIRE(raw.Count("sessions") == 2);
   REQUIRE(raw.Count("expiry") == 2);
   REQUIRE(raw.Count("user_links") == 2);
+}
+
+}  // namespace authkv::test
+
+namespace authkv::test {
+
+TEST_CASE("the background purge removes expired sessions and stops on close",
+          "[store][purge]") {
+  Options o;
+  o.purge_interval_ms = 5;
+  StoreFixture f(o);
+  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
+  REQUIRE_OK(f.store->CreateSession(MakeSession("old", "u1", f.now() - 1)));
+  REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "old", f.now() - 1}));
+  // Polls (bounded) instead of sleeping a fixed time: the thread runs every 5 ms.
+  for (int i = 0; i < 2000 && f.store->GetMaintenanceStats().purged_sessions == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  MaintenanceStats stats = f.store->GetMaintenanceStats();
+  REQUIRE(stats.purge_runs >= 1);
+  REQUIRE(stats.purged_sessions == 1);
+  REQUIRE(stats.purged_verification_tokens == 1);
+  REQUIRE(stats.last_error.ok());
+  f.Close();  // Joins the thread; a hang here fails the test by timeout.
+}
+
+TEST_CASE("a negative purge interval is refused", "[store][purge]") {
+  TempDir dir;
+  Options o;
+  o.purge_interval_ms = -1;
+  REQUIRE_CODE(Store::Open(dir.Sub("db"), o), Code::kInvalidArgument);
 }
 
 }  // namespace authkv::test

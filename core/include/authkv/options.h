@@ -54,6 +54,12 @@ struct Options {
   // Default: 64 MiB.
   size_t session_cache_bytes = size_t{64} << 20;
 
+  // Run PurgeExpired on a background thread every this many milliseconds
+  // (judged by `clock`); the thread stops when the store closes. 0: never,
+  // the app or `authkv-dump purge-expired` purges by hand.
+  // Default: 0.
+  int64_t purge_interval_ms = 0;
+
   // Time source for expiry. Not owned; must outlive the store.
   // Default: nullptr, meaning Clock::System().
   const Clock* clock = nullptr;

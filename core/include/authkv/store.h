@@ -53,6 +53,14 @@ struct CacheStats {
   uint64_t capacity_bytes = 0;  // 0 when the cache is off.
 };
 
+// What the background purge (Options::purge_interval_ms) has done.
+struct MaintenanceStats {
+  uint64_t purge_runs = 0;
+  uint64_t purged_sessions = 0;
+  uint64_t purged_verification_tokens = 0;
+  Status last_error;  // OK, or why the latest run failed.
+};
+
 class Store {
  public:
   // Opens (or, with Options::create_if_missing, creates) the database in the
@@ -152,6 +160,8 @@ class Store {
 
   // Hit and miss counts and size of the session cache.
   CacheStats GetCacheStats() const;
+
+  MaintenanceStats GetMaintenanceStats() const;
 
   struct Rep;  // Implementation detail, defined in core/src.
 

@@ -1,0 +1,364 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Inspection of an authkv database from outside the app that owns it: read
+// every stored record (decoded and verified), check that the indexes agree
+// with the records, rebuild them, export and import, back up. authkv-dump is
+// a thin shell over this header, and the crash tests call VerifyDatabase.
+//
+// Two ways to open a directory (InspectOptions::mode):
+//   - kSecondary (for reading): a RocksDB secondary instance with its own
+//     private directory, caught up with the primary before reading. It works
+//     while an app holds the database open for writing; read-only mode is
+//     racy against a live writer and is never used. The view is fixed
+//     between Refresh() calls, which is what a snapshot gives: RocksDB
+//     secondaries do not support explicit snapshots, and the view only moves
+//     when this process asks it to.
+//   - kPrimary (for writing: import, repair, backup by checkpoint): an
+//     ordinary open that takes the database's lock. Busy, saying "database
+//     is open in another process", if an app has it open. Reads come from
+//     one RocksDB snapshot taken at open (or at Refresh()).
+//
+// Every stored value is checked: its envelope checksum, then the
+// FlatBuffers verifier, then that its key matches its fields. A record that
+// fails is reported to a ProblemSink and skipped; the operation goes on.
+//
+// Thread safety: an Inspector is used from one thread at a time. The free
+// functions are safe to call concurrently on different directories.
+
+#ifndef AUTHKV_CORE_INCLUDE_AUTHKV_INSPECT_H_
+#define AUTHKV_CORE_INCLUDE_AUTHKV_INSPECT_H_
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "authkv/options.h"
+#include "authkv/records.h"
+#include "authkv/result.h"
+#include "authkv/status.h"
+
+namespace authkv {
+
+// --- Records as stored ------------------------------------------------------
+
+enum class RecordKind : uint8_t {
+  kUser,
+  kAccount,
+  kSession,
+  kVerificationToken,
+  kAuthenticator,
+};
+inline constexpr std::array<RecordKind, 5> kAllRecordKinds = {
+    RecordKind::kUser, RecordKind::kAccount, RecordKind::kSession,
+    RecordKind::kVerificationToken, RecordKind::kAuthenticator};
+
+// "user", "account", "session", "verification_token", "authenticator".
+std::string_view RecordKindName(RecordKind kind);
+// The column family the kind is stored in: "users", "accounts", ...
+std::string_view RecordFamilyName(RecordKind kind);
+
+// A session as it is on disk: the store keeps only the SHA-256 digest of the
+// token, so this is all that can be shown, exported or moved.
+struct StoredSession {
+  std::string token_sha256;  // 32 raw bytes; the session's key.
+  std::string user_id;
+  int64_t expires_ms = 0;
+
+  friend bool operator==(const StoredSession&, const StoredSession&) = default;
+};
+
+// A verification token as it is on disk (digest only, like a session).
+struct StoredVerificationToken {
+  std::string identifier;
+  std::string token_sha256;  // 32 raw bytes.
+  int64_t expires_ms = 0;
+
+  friend bool operator==(const StoredVerificationToken&,
+                         const StoredVerificationToken&) = default;
+};
+
+using Record = std::variant<User, Account, StoredSession,
+                            StoredVerificationToken, Authenticator>;
+
+RecordKind KindOf(const Record& record);
+// The key the record is stored under in its family.
+std::string RecordKey(const Record& record);
+// The id of the user the record belongs to; "" for users and tokens.
+std::string_view RecordOwner(const Record& record);
+
+// The digest a session or verification token is stored under: 32 raw bytes
+// of SHA-256(token).
+std::string TokenDigest(std::string_view token);
+
+// --- Formatting helpers shared by the tool and the exports -------------------
+
+// Lowercase hex of `bytes`.
+std::string HexString(std::string_view bytes);
+// "2023-11-14T22:13:20.123Z" (UTC, always with milliseconds).
+std::string FormatIsoMillis(int64_t ms);
+// `s` as a JSON string literal, quotes included. Bytes that are not UTF-8
+// are written as \u00XX escapes of each byte so the output stays valid JSON.
+std::string JsonQuote(std::string_view s);
+// "<redacted:N bytes>": how secrets are shown unless asked for.
+std::string RedactedText(size_t bytes);
+// "case_insensitive" or "exact", as the database's meta family spells it.
+std::string_view EmailMatchName(EmailMatch match);
+// The inverse of EmailMatchName; nullopt for anything else.
+std::optional<EmailMatch> ParseEmailMatchName(std::string_view name);
+
+struct JsonOptions {
+  // Print OAuth access, refresh and id tokens as they are; otherwise each is
+  // RedactedText(size). Default: false.
+  bool show_secrets = false;
+};
+
+// One record as a single-line JSON object, no newline:
+//   {"kind":"session","key":"<hex of the stored key>","value":{...}}
+// Absent fields are left out, null ones are null; *_ms dates come with an
+// ISO-8601 copy beside them (which RecordFromJson ignores).
+std::string RecordToJson(const Record& record, const JsonOptions& options);
+// Parses a line RecordToJson wrote (with secrets shown). InvalidArgument,
+// naming the field, on anything else; a "key", when present, must match the
+// record. Redacted secrets are refused, so a redacted listing cannot be
+// imported as if it were an export by mistake.
+Result<Record> RecordFromJson(std::string_view line);
+
+// --- Problems and progress --------------------------------------------------
+
+// Something wrong with one record, index entry or input line.
+struct Problem {
+  // "<family>/<key-hex>", "line 12", "sqlite user row 3", ...
+  std::string where;
+  std::string reason;
+
+  // A problem with the entry under `key` in column family `family`.
+  static Problem AtKey(std::string_view family, std::string_view key,
+                       std::string reason);
+  // "<where>: <reason>".
+  std::string ToString() const;
+};
+// Receives each problem as it is found; may be empty (problems are dropped).
+using ProblemSink = std::function<void(const Problem&)>;
+// Called now and then during long operations with what is being done and
+// how many items are done; may be empty.
+using ProgressFn = std::function<void(std::string_view what, uint64_t done)>;
+
+// --- Opening ------------------------------------------------------------------
+
+enum class OpenMode {
+  kSecondary,  // Read while another process writes (see the file comment).
+  kPrimary,    // Exclusive, for writing.
+};
+
+struct InspectOptions {
+  // Default: kSecondary.
+  OpenMode mode = OpenMode::kSecondary;
+  // Directory for the secondary instance's own files (kSecondary only).
+  // Default: "", meaning a private directory under $TMPDIR (or /tmp) that is
+  // removed when the Inspector closes.
+  std::string secondary_dir;
+};
+
+// What a user has: the answer of Inspector::GetUserTree.
+struct UserTree {
+  User user;
+  std::vector<Account> accounts;
+  std::vector<StoredSession> sessions;
+  std::vector<Authenticator> authenticators;
+};
+
+struct FamilyStats {
+  std::string name;
+  uint64_t keys = 0;
+  uint64_t bytes = 0;      // Keys plus values as stored, uncompressed.
+  uint64_t sst_bytes = 0;  // Table files on disk (compressed).
+};
+
+struct Stats {
+  uint32_t schema_version = 0;
+  EmailMatch email_match = EmailMatch::kCaseInsensitive;
+  // Records that decode, per kind (indexed by RecordKind).
+  std::array<uint64_t, 5> records{};
+  // Sessions and verification tokens past their expiry, still stored.
+  uint64_t expired_sessions = 0;
+  uint64_t expired_verification_tokens = 0;
+  std::vector<FamilyStats> families;  // Every column family, in layout order.
+};
+
+struct VerifyOptions {
+  // Rewrite the index families (users_by_email, user_links, expiry) so they
+  // match the records: add what is missing, drop what points nowhere.
+  // REQUIRES: a kPrimary Inspector. Default: false.
+  bool repair = false;
+  ProgressFn progress;
+};
+
+struct VerifyReport {
+  // What is wrong; after a repair, what is still wrong (corrupt values,
+  // orphans, duplicate emails: things an index rebuild cannot fix).
+  std::vector<Problem> problems;
+  uint64_t records = 0;        // Record values checked.
+  uint64_t index_entries = 0;  // Index entries checked.
+  uint64_t repaired = 0;       // Index entries written or deleted by repair.
+
+  bool ok() const { return problems.empty(); }
+};
+
+enum class ExportFormat {
+  // Lossless: a header line, then one RecordToJson line per record (with
+  // secrets), users, accounts, sessions, verification tokens,
+  // authenticators, each in key order. ImportExport reads it back.
+  kNdjson,
+  // PostgreSQL DDL and INSERTs in the table layout of the official Auth.js
+  // PostgreSQL adapter (users, accounts, sessions, verification_token).
+  // Users and accounts only: sessions and verification tokens exist only as
+  // digests, which that adapter cannot use, so users sign in again.
+  kPostgresSql,
+};
+
+class Inspector {
+ public:
+  // Opens the authkv database in `path`. Errors: NotFound if there is no
+  // such directory; InvalidArgument if it is not an authkv database;
+  // VersionMismatch if a newer authkv wrote it; Busy (kPrimary) if another
+  // process has it open; IOError.
+  static Result<std::unique_ptr<Inspector>> Open(const std::string& path,
+                                                 const InspectOptions& options);
+
+  Inspector(const Inspector&) = delete;
+  Inspector& operator=(const Inspector&) = delete;
+  ~Inspector();
+
+  const std::string& path() const;
+  OpenMode mode() const;
+  uint32_t schema_version() const;
+  EmailMatch email_match() const;
+
+  // Moves the view to the database's current state: catches the secondary
+  // up with the primary (retrying transient IOErrors), or takes a new
+  // snapshot (kPrimary).
+  Status Refresh();
+
+  // Calls `fn` for each record of `kind` in key order until it returns
+  // false. Values that fail to decode go to `problems` and are skipped.
+  Status Scan(RecordKind kind, const std::function<bool(const Record&)>& fn,
+              const ProblemSink& problems);
+  // Every raw key and value of `kind`'s family, undecoded, in key order.
+  Status ScanRaw(RecordKind kind,
+                 const std::function<bool(std::string_view key,
+                                          std::string_view value)>& fn);
+
+  // Point reads from the view. NotFound if missing; Corruption if the value
+  // is bad. GetUserByEmail goes through the email index like the store.
+  Result<User> GetUser(std::string_view id);
+  Result<User> GetUserByEmail(std::string_view email);
+  Result<Account> GetAccount(std::string_view provider,
+                             std::string_view provider_account_id);
+  // The session whose raw token is `token` (looked up by its digest).
+  Result<StoredSession> GetSession(std::string_view token);
+  // A user with its accounts, sessions and authenticators, found through
+  // the user_links index. Children that fail to read go to `problems`.
+  Result<UserTree> GetUserTree(std::string_view user_id,
+                               const ProblemSink& problems);
+
+  // Counts, sizes and expired records; reads every record.
+  Result<Stats> GetStats(int64_t now_ms, const ProblemSink& problems);
+
+  // Checks every record and every index entry. A kSecondary Inspector that
+  // finds problems catches up and checks again (twice at most) before it
+  // reports them, so a view caught mid-flush is not taken for damage.
+  Result<VerifyReport> Verify(const VerifyOptions& options);
+
+  // Writes every record to `out`. Records that fail to decode, or that the
+  // format cannot hold, go to `problems`; the rest is written.
+  Status Export(std::ostream& out, ExportFormat format,
+                const ProblemSink& problems, const ProgressFn& progress);
+
+  struct Rep;  // Implementation detail, defined in core/src.
+  Rep& rep() { return *rep_; }
+
+ private:
+  explicit Inspector(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+// Opens `path` (kSecondary, or kPrimary with options.repair) and verifies it.
+// The report lists the problems; the Status is for failures to run at all.
+Result<VerifyReport> VerifyDatabase(const std::string& path,
+                                    const VerifyOptions& options);
+
+// --- Import -----------------------------------------------------------------
+
+// Records to bring into a database, with where each came from (for
+// messages): "line 12", "sqlite session row 3", ...
+struct ImportItem {
+  Record record;
+  std::string origin;
+};
+
+struct ImportSet {
+  // The schema version the records were written by.
+  uint32_t schema_version = 0;
+  // How the source compared emails, when it says; otherwise
+  // ImportOptions::email_match applies.
+  std::optional<EmailMatch> email_match;
+  std::vector<ImportItem> items;
+};
+
+// Reads an NDJSON export. Each bad line goes to `problems` with its line
+// number and reading goes on, so one run lists them all; the result is then
+// InvalidArgument. VersionMismatch if the export is from a newer schema.
+Result<ImportSet> ReadExport(std::istream& in, const ProblemSink& problems);
+
+struct ImportOptions {
+  // Email matching for a database the import creates, when the set does
+  // not say. Default: kCaseInsensitive.
+  EmailMatch email_match = EmailMatch::kCaseInsensitive;
+  ProgressFn progress;
+};
+
+struct ImportCounts {
+  std::array<uint64_t, 5> records{};  // Indexed by RecordKind.
+};
+
+// Writes `set` into the database at `path`, which must be missing, an empty
+// directory, or an authkv database with no records (created otherwise). All
+// records are checked first: field limits, duplicate keys and emails, every
+// account, session and authenticator's user present in the set. Any problem
+// goes to `problems` and nothing is written (InvalidArgument); otherwise
+// everything is written in one atomic batch with its index entries.
+Result<ImportCounts> ImportRecords(const std::string& path,
+                                   const ImportSet& set,
+                                   const ImportOptions& options,
+                                   const ProblemSink& problems);
+
+// --- Maintenance ------------------------------------------------------------
+
+enum class BackupMethod {
+  kCheckpoint,   // RocksDB checkpoint: hard links of the table files.
+  kLogicalCopy,  // Every key copied from a secondary view into a new store.
+};
+
+// Copies the database at `path` into the new directory `dir` (which must
+// not exist) so that the copy is consistent. If no other process has the
+// database open, a RocksDB checkpoint; if an app has it open, a logical copy
+// from one secondary view, written under a temporary name and renamed into
+// place when complete. Returns which it did.
+Result<BackupMethod> Backup(const std::string& path, const std::string& dir,
+                            const ProgressFn& progress);
+
+// Store::PurgeExpired(now_ms) on the database at `path`, opened for
+// writing: Busy if another process has it open (that process can purge
+// itself, see Options::purge_interval_ms).
+Result<PurgeResult> PurgeExpiredAt(const std::string& path, int64_t now_ms);
+
+}  // namespace authkv
+
+#endif  // AUTHKV_CORE_INCLUDE_AUTHKV_INSPECT_H_

@@ -1,0 +1,281 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Records as stored: naming each kind, decoding a stored value into a
+// Record (envelope, verifier, key check), the key and index entries of a
+// Record, and the small text helpers every output format shares.
+
+#include <rocksdb/write_batch.h>
+
+#include <cinttypes>
+#include <cstdio>
+
+#include "codec.h"
+#include "digest.h"
+#include "inspect_rep.h"
+#include "validate.h"
+
+namespace authkv {
+
+using internal::Family;
+
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+
+constexpr std::array<std::string_view, 5> kKindNames = {
+    "user", "account", "session", "verification_token", "authenticator"};
+
+// The verification token key (keys.h): identifier \0 SHA-256(token), built
+// here from a digest the caller already has.
+std::string TokenKeyFromDigest(std::string_view identifier, std::string_view digest) {
+  std::string key(identifier);
+  key.push_back('\0');
+  key.append(digest);
+  return key;
+}
+
+// Decodes `body` with `decode`, turning a verifier failure into Corruption:
+// stored bytes that fail are damage, not bad input.
+template <typename T>
+Result<T> DecodeBody(std::string_view body, Result<T> (*decode)(std::string_view)) {
+  auto record = decode(body);
+  if (!record.ok()) return Status::Corruption(record.status().message());
+  return record;
+}
+
+Status KeyMismatch(std::string_view what) {
+  return Status::Corruption("key does not match the value's " + std::string(what));
+}
+
+}  // namespace
+
+std::string_view RecordKindName(RecordKind kind) {
+  return kKindNames[static_cast<size_t>(kind)];
+}
+
+std::string_view RecordFamilyName(RecordKind kind) {
+  return internal::FamilyName(internal::FamilyOf(kind));
+}
+
+RecordKind KindOf(const Record& record) {
+  return static_cast<RecordKind>(record.index());
+}
+
+std::string RecordKey(const Record& record) {
+  return std::visit(
+      Overloaded{
+          [](const User& u) { return u.id; },
+          [](const Account& a) {
+            return internal::AccountKey(a.provider, a.provider_account_id);
+          },
+          [](const StoredSession& s) { return s.token_sha256; },
+          [](const StoredVerificationToken& t) {
+            return TokenKeyFromDigest(t.identifier, t.token_sha256);
+          },
+          [](const Authenticator& a) { return a.credential_id; },
+      },
+      record);
+}
+
+std::string_view RecordOwner(const Record& record) {
+  return std::visit(Overloaded{
+                        [](const User&) { return std::string_view(); },
+                        [](const Account& a) { return std::string_view(a.user_id); },
+                        [](const StoredSession& s) { return std::string_view(s.user_id); },
+                        [](const StoredVerificationToken&) { return std::string_view(); },
+                        [](const Authenticator& a) { return std::string_view(a.user_id); },
+                    },
+                    record);
+}
+
+std::string TokenDigest(std::string_view token) { return internal::Sha256(token); }
+
+std::string HexString(std::string_view bytes) { return internal::ToHex(bytes); }
+
+std::string FormatIsoMillis(int64_t ms) {
+  // Floor division, so times before 1970 land on the right day.
+  int64_t days = ms / 86'400'000;
+  int64_t rem = ms % 86'400'000;
+  if (rem < 0) {
+    rem += 86'400'000;
+    --days;
+  }
+  // Civil date from days since the epoch (Howard Hinnant's algorithm), which
+  // needs no time zone database and works for every int64 day count we meet.
+  const int64_t z = days + 719'468;
+  const int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  const int64_t doe = z - era * 146'097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02" PRId64 "-%02" PRId64
+                "T%02" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64 "Z",
+                year, month, day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60,
+                rem % 1000);
+  return buf;
+}
+
+std::string JsonQuote(std::string_view s) {
+  const bool utf8 = internal::IsValidUtf8(s);
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (u < 0x20 || (u >= 0x80 && !utf8)) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", u);
+          out += esc;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string RedactedText(size_t bytes) {
+  return "<redacted:" + std::to_string(bytes) + " bytes>";
+}
+
+std::string_view EmailMatchName(EmailMatch match) {
+  return match == EmailMatch::kExact ? "exact" : "case_insensitive";
+}
+
+std::optional<EmailMatch> ParseEmailMatchName(std::string_view name) {
+  if (name == EmailMatchName(EmailMatch::kExact)) return EmailMatch::kExact;
+  if (name == EmailMatchName(EmailMatch::kCaseInsensitive)) return EmailMatch::kCaseInsensitive;
+  return std::nullopt;
+}
+
+Problem Problem::AtKey(std::string_view family, std::string_view key, std::string reason) {
+  return Problem{std::string(family) + "/" + internal::ToHex(key), std::move(reason)};
+}
+
+std::string Problem::ToString() const { return where + ": " + reason; }
+
+namespace internal {
+
+Family FamilyOf(RecordKind kind) {
+  switch (kind) {
+    case RecordKind::kUser: return Family::kUsers;
+    case RecordKind::kAccount: return Family::kAccounts;
+    case RecordKind::kSession: return Family::kSessions;
+    case RecordKind::kVerificationToken: return Family::kVerificationTokens;
+    case RecordKind::kAuthenticator: return Family::kAuthenticators;
+  }
+  return Family::kDefault;
+}
+
+std::string Reason(const Status& s) { return std::string(s.message()); }
+
+Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_view value) {
+  auto unsealed = Unseal(value, "value");
+  if (!unsealed.ok()) return unsealed.status();
+  const std::string_view body = *unsealed;
+  switch (kind) {
+    case RecordKind::kUser: {
+      auto u = DecodeBody<User>(body, DecodeUser);
+      if (!u.ok()) return u.status();
+      if (u->id != key) return KeyMismatch("id");
+      return Record(std::move(u).value());
+    }
+    case RecordKind::kAccount: {
+      auto a = DecodeBody<Account>(body, DecodeAccount);
+      if (!a.ok()) return a.status();
+      if (AccountKey(a->provider, a->provider_account_id) != key) {
+        return KeyMismatch("provider and provider_account_id");
+      }
+      return Record(std::move(a).value());
+    }
+    case RecordKind::kSession: {
+      auto s = DecodeBody<Session>(body, DecodeSession);
+      if (!s.ok()) return s.status();
+      if (key.size() != kSha256Bytes) return Status::Corruption("key is not a SHA-256 digest");
+      return Record(StoredSession{std::string(key), s->user_id, s->expires_ms});
+    }
+    case RecordKind::kVerificationToken: {
+      auto t = DecodeBody<VerificationToken>(body, DecodeVerificationToken);
+      if (!t.ok()) return t.status();
+      auto parts = SplitPair(key);
+      if (!parts || parts->second.size() != kSha256Bytes) {
+        return Status::Corruption("key is not identifier \\0 SHA-256 digest");
+      }
+      if (parts->first != t->identifier) return KeyMismatch("identifier");
+      return Record(StoredVerificationToken{t->identifier, std::string(parts->second),
+                                            t->expires_ms});
+    }
+    case RecordKind::kAuthenticator: {
+      auto a = DecodeBody<Authenticator>(body, DecodeAuthenticator);
+      if (!a.ok()) return a.status();
+      if (a->credential_id != key) return KeyMismatch("credential_id");
+      return Record(std::move(a).value());
+    }
+  }
+  return Status::Internal("unknown record kind");
+}
+
+void PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record) {
+  std::visit(Overloaded{
+                 [&](const User& u) { layout.PutUser(batch, u); },
+                 [&](const Account& a) { layout.PutAccount(batch, a); },
+                 [&](const StoredSession& s) {
+                   layout.PutSession(batch, s.token_sha256,
+                                     Session{std::string(), s.user_id, s.expires_ms});
+                 },
+                 [&](const StoredVerificationToken& t) {
+                   layout.PutVerificationToken(
+                       batch, TokenKeyFromDigest(t.identifier, t.token_sha256),
+                       VerificationToken{t.identifier, std::string(), t.expires_ms});
+                 },
+                 [&](const Authenticator& a) { layout.PutAuthenticator(batch, a); },
+             },
+             record);
+}
+
+std::vector<IndexEntry> IndexEntriesOf(Store::Rep& layout, const Record& record) {
+  // Replays the store's own batch edit and keeps what lands outside the
+  // record's family: that is, by definition, its index entries.
+  class Collector : public rocksdb::WriteBatch::Handler {
+   public:
+    Collector(const Store::Rep& layout, Family own) : layout_(layout), own_(own) {}
+    rocksdb::Status PutCF(uint32_t cf_id, const rocksdb::Slice& key,
+                          const rocksdb::Slice& value) override {
+      for (size_t i = 0; i < kFamilyCount; ++i) {
+        const auto f = static_cast<Family>(i);
+        if (layout_.cf(f) && layout_.cf(f)->GetID() == cf_id && f != own_) {
+          entries.push_back({f, key.ToString(), value.ToString()});
+        }
+      }
+      return rocksdb::Status::OK();
+    }
+    std::vector<IndexEntry> entries;
+
+   private:
+    const Store::Rep& layout_;
+    Family own_;
+  };
+  rocksdb::WriteBatch batch;
+  PutRecord(layout, &batch, record);
+  Collector collector(layout, FamilyOf(KindOf(record)));
+  batch.Iterate(&collector).PermitUncheckedError();
+  return std::move(collector.entries);
+}
+
+}  // namespace internal
+}  // namespace authkv

@@ -1,0 +1,98 @@
+// authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// Inspector::Rep, the state behind an Inspector, and the helpers the
+// inspect_*.cc files share: the view's read options, raw family iteration,
+// decoding one stored value into a Record, and the index entries a record
+// should have.
+//
+// Which index entries a record has is not restated here: `layout` is a
+// Store::Rep without a database whose batch edits (PutUser, PutSession, ...)
+// are the store's own, so verify and import follow the store's layout by
+// construction.
+//
+// Thread safety: as Inspector (one thread at a time).
+
+#ifndef AUTHKV_CORE_SRC_INSPECT_REP_H_
+#define AUTHKV_CORE_SRC_INSPECT_REP_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <array>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "authkv/inspect.h"
+#include "keys.h"
+#include "store_rep.h"
+
+namespace authkv {
+
+struct Inspector::Rep {
+  ~Rep();
+
+  std::string path;
+  OpenMode mode = OpenMode::kSecondary;
+  std::unique_ptr<rocksdb::DB> db;
+  std::array<rocksdb::ColumnFamilyHandle*, internal::kFamilyCount> handles{};
+  // kPrimary: the snapshot every read uses. Null for a secondary, whose
+  // view only moves on Refresh().
+  const rocksdb::Snapshot* snapshot = nullptr;
+  // The secondary instance's own directory, and whether to remove it.
+  std::string secondary_dir;
+  bool remove_secondary_dir = false;
+  uint32_t schema_version = 0;
+  EmailMatch email_match = EmailMatch::kCaseInsensitive;
+  // Batch edits only: no database of its own (see the file comment).
+  Store::Rep layout;
+
+  rocksdb::ColumnFamilyHandle* cf(internal::Family f) const {
+    return handles[static_cast<size_t>(f)];
+  }
+  rocksdb::ReadOptions ReadOptions() const;
+
+  // Calls fn(key, value) for each entry of family `f` in key order until it
+  // returns false.
+  Status ForEach(internal::Family f,
+                 const std::function<bool(std::string_view, std::string_view)>& fn) const;
+  // The raw value under `key`; NotFound if there is none.
+  Status Get(internal::Family f, std::string_view key, std::string* value) const;
+  // The record of `kind` under `key`, decoded and checked against its key.
+  Result<Record> Read(RecordKind kind, std::string_view key) const;
+  // Commits `batch` durably (sync), for the few writes the tool makes.
+  Status Commit(rocksdb::WriteBatch* batch);
+};
+
+namespace internal {
+
+Family FamilyOf(RecordKind kind);
+
+// Unseals, verifies and decodes the value stored under `key` for `kind`,
+// and checks the key is the one the record's fields give. Corruption with
+// the reason otherwise.
+Result<Record> DecodeStored(RecordKind kind, std::string_view key,
+                            std::string_view value);
+
+// Adds `record` with every index entry it has to `batch`, through the
+// store's own batch edits.
+void PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record);
+
+// One index entry a record should have.
+struct IndexEntry {
+  Family family;
+  std::string key;
+  std::string value;
+};
+// The index entries (not the record itself) that PutRecord writes.
+std::vector<IndexEntry> IndexEntriesOf(Store::Rep& layout, const Record& record);
+
+// "Corruption: x" -> "x": the tool prints reasons, not code names.
+std::string Reason(const Status& s);
+
+}  // namespace internal
+}  // namespace authkv
+
+#endif  // AUTHKV_CORE_SRC_INSPECT_REP_H_
