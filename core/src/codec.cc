@@ -165,7 +165,7 @@ Result<User> DecodeUser(std::string_view buf) {
   return ReadUser(**root);
 }
 
-std::string EncodeAccount(const Account& a) {
+std::string EncodeAccount(const Account& a, std::string_view sealed_tokens) {
   fb::FlatBufferBuilder fbb(512);
   uint32_t mask = 0;
   auto user_id = AddText(fbb, a.user_id);
@@ -179,6 +179,10 @@ std::string EncodeAccount(const Account& a) {
   auto token_type = AddText(fbb, a.token_type, kAccTokenType, &mask);
   auto session_state = AddText(fbb, a.session_state, kAccSessionState, &mask);
   auto extra = AddText(fbb, a.extra_json);
+  auto sealed = sealed_tokens.empty()
+                    ? 0
+                    : fbb.CreateVector(reinterpret_cast<const uint8_t*>(sealed_tokens.data()),
+                                       sealed_tokens.size());
   if (a.expires_at.is_null()) mask |= 1u << kAccExpiresAt;
   schema::AccountBuilder b(fbb);
   b.add_user_id(user_id);
@@ -194,11 +198,12 @@ std::string EncodeAccount(const Account& a) {
   if (a.expires_at.has_value()) b.add_expires_at(*a.expires_at);
   b.add_extra_json(extra);
   b.add_null_fields(mask);
+  b.add_sealed_tokens(sealed);
   fbb.Finish(b.Finish(), schema::AccountIdentifier());
   return Finished(fbb);
 }
 
-Result<Account> DecodeAccount(std::string_view buf) {
+Result<Account> DecodeAccount(std::string_view buf, std::string* sealed_tokens) {
   std::string storage;
   auto root = VerifiedRoot<schema::Account>(buf, schema::AccountIdentifier(), "Account", &storage);
   if (!root.ok()) return root.status();
@@ -217,6 +222,14 @@ Result<Account> DecodeAccount(std::string_view buf) {
   a.session_state = ReadText(t.session_state(), mask, kAccSessionState);
   a.expires_at = ReadInt(t.expires_at(), mask, kAccExpiresAt);
   a.extra_json = Str(t.extra_json());
+  if (const auto* sealed = t.sealed_tokens(); sealed && sealed->size() > 0) {
+    if (!sealed_tokens) {
+      return Status::FailedPrecondition("account tokens are encrypted");
+    }
+    sealed_tokens->assign(reinterpret_cast<const char*>(sealed->data()), sealed->size());
+  } else if (sealed_tokens) {
+    sealed_tokens->clear();
+  }
   return a;
 }
 

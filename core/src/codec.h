@@ -49,7 +49,8 @@ flatbuffers::Offset<schema::Session> BuildSession(
     flatbuffers::FlatBufferBuilder& fbb, const Session& session);
 
 std::string EncodeUser(const User& user);
-std::string EncodeAccount(const Account& account);
+// `sealed_tokens`: the account's encrypted tokens (token_cipher.h), if any.
+std::string EncodeAccount(const Account& account, std::string_view sealed_tokens = {});
 // `with_token` false leaves session_token out: the stored form.
 std::string EncodeSession(const Session& session, bool with_token);
 std::string EncodeVerificationToken(const VerificationToken& token,
@@ -66,7 +67,10 @@ Session ReadSession(const schema::Session& t);
 // InvalidArgument when verification fails: the caller turns that into
 // Corruption for stored bytes.
 Result<User> DecodeUser(std::string_view flatbuffer);
-Result<Account> DecodeAccount(std::string_view flatbuffer);
+// An account with sealed tokens needs `sealed_tokens` to receive them; without
+// it such a buffer is FailedPrecondition.
+Result<Account> DecodeAccount(std::string_view flatbuffer,
+                              std::string* sealed_tokens = nullptr);
 Result<Session> DecodeSession(std::string_view flatbuffer);
 Result<VerificationToken> DecodeVerificationToken(std::string_view flatbuffer);
 Result<Authenticator> DecodeAuthenticator(std::string_view flatbuffer);

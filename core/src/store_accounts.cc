@@ -4,6 +4,8 @@
 // which makes the pair unique by construction; a user_links entry lets the
 // owner's cascade find it.
 
+#include <rocksdb/iterator.h>
+
 #include "codec.h"
 #include "json_object.h"
 #include "status_macros.h"
@@ -43,7 +45,48 @@ Status CheckAccountKey(std::string_view provider, std::string_view provider_acco
   return internal::CheckKey("provider_account_id", provider_account_id);
 }
 
+// Whether the stored account under `key` is sealed with `key_id`.
+Result<bool> SealedWith(Store::Rep& rep, const std::string& key, uint32_t key_id) {
+  std::string value;
+  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(Family::kAccounts, key, &value));
+  auto body = internal::Unseal(value, "accounts");
+  if (!body.ok()) return body.status();
+  std::string sealed;
+  auto decoded = internal::DecodeAccount(*body, &sealed);
+  if (!decoded.ok()) return decoded.status();
+  if (sealed.empty()) return false;
+  AUTHKV_ASSIGN_OR_RETURN(uint32_t id, internal::TokenCipher::KeyIdOf(sealed));
+  return id == key_id;
+}
+
 }  // namespace
+
+Result<uint64_t> Store::ReencryptAccounts() {
+  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  if (!rep_->cipher) return Status::InvalidArgument("no token key is configured");
+  const uint32_t current = rep_->cipher->current_key_id();
+  std::unique_ptr<rocksdb::Iterator> it(
+      rep_->db->NewIterator(rep_->read_options, rep_->cf(Family::kAccounts)));
+  uint64_t rewritten = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString();
+    auto done = WithOwnerLocked(
+        *rep_, Family::kAccounts, key, [&] { return rep_->ReadAccount(key); },
+        [&](const Account& account) -> Result<bool> {
+          AUTHKV_ASSIGN_OR_RETURN(bool up_to_date, SealedWith(*rep_, key, current));
+          if (up_to_date) return false;
+          rocksdb::WriteBatch batch;
+          AUTHKV_RETURN_IF_ERROR(rep_->PutAccount(&batch, account));
+          AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+          return true;
+        });
+    if (done.status().IsNotFound()) continue;  // Unlinked meanwhile.
+    if (!done.ok()) return done.status();
+    if (*done) ++rewritten;
+  }
+  AUTHKV_RETURN_IF_ERROR(internal::FromRocks(it->status(), "accounts scan"));
+  return rewritten;
+}
 
 Result<Account> Store::LinkAccount(const Account& account) {
   AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
@@ -61,7 +104,7 @@ Result<Account> Store::LinkAccount(const Account& account) {
                                  account.provider_account_id + " is linked already");
   }
   rocksdb::WriteBatch batch;
-  rep_->PutAccount(&batch, account);
+  AUTHKV_RETURN_IF_ERROR(rep_->PutAccount(&batch, account));
   AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
   return account;
 }
@@ -85,7 +128,7 @@ Result<Account> Store::UpdateAccount(const Account& patch) {
         AUTHKV_RETURN_IF_ERROR(MergeAccount(patch, &account));
         AUTHKV_RETURN_IF_ERROR(internal::ValidateAccount(account));
         rocksdb::WriteBatch batch;
-        rep_->PutAccount(&batch, account);
+        AUTHKV_RETURN_IF_ERROR(rep_->PutAccount(&batch, account));
         AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
         return account;
       });

@@ -159,6 +159,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   rep->clock = options.clock ? options.clock : Clock::System();
   rep->read_only = options.read_only;
   rep->write_options.sync = options.sync;
+  if (!options.token_keys.empty()) {
+    auto cipher = internal::TokenCipher::Create(options.token_keys);
+    if (!cipher.ok()) return cipher.status();
+    rep->cipher.emplace(std::move(cipher).value());
+  }
   if (options.session_cache_bytes > 0) {
     rep->session_cache = std::make_unique<internal::SessionCache>(options.session_cache_bytes);
   }

@@ -19,9 +19,8 @@ rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
 
 // Reads an envelope and decodes it; a FlatBuffer that fails verification on
 // disk is corruption, not bad input.
-template <typename T>
-Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key,
-                     Result<T> (*decode)(std::string_view)) {
+template <typename T, typename Decode>
+Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key, Decode decode) {
   std::string value;
   AUTHKV_RETURN_IF_ERROR(rep.GetRaw(f, key, &value));
   std::string what = std::string(internal::FamilyName(f));
@@ -76,8 +75,14 @@ Result<User> Store::Rep::ReadUser(std::string_view user_id) {
 }
 
 Result<Account> Store::Rep::ReadAccount(std::string_view account_key) {
-  return ReadRecord<Account>(*this, Family::kAccounts, account_key,
-                             internal::DecodeAccount);
+  std::string sealed;
+  auto account = ReadRecord<Account>(
+      *this, Family::kAccounts, account_key,
+      [&](std::string_view fb) { return internal::DecodeAccount(fb, &sealed); });
+  if (!account.ok() || sealed.empty()) return account;
+  if (!cipher) return Status::FailedPrecondition("account tokens are encrypted; no token key is configured");
+  AUTHKV_RETURN_IF_ERROR(cipher->Open(sealed, &*account));
+  return account;
 }
 
 Result<Session> Store::Rep::ReadSession(std::string_view session_key) {
@@ -143,13 +148,21 @@ void Store::Rep::DeleteUser(rocksdb::WriteBatch* b, const User& user) {
   }
 }
 
-void Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
+Status Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
   std::string key = internal::AccountKey(a.provider, a.provider_account_id);
-  b->Put(cf(Family::kAccounts), key, internal::Seal(internal::EncodeAccount(a)))
-      .PermitUncheckedError();
+  std::string encoded;
+  if (cipher) {
+    Account stripped = a;
+    AUTHKV_ASSIGN_OR_RETURN(std::string sealed, cipher->Seal(&stripped));
+    encoded = internal::EncodeAccount(stripped, sealed);
+  } else {
+    encoded = internal::EncodeAccount(a);
+  }
+  b->Put(cf(Family::kAccounts), key, internal::Seal(encoded)).PermitUncheckedError();
   b->Put(cf(Family::kUserLinks),
          internal::UserLinkKey(a.user_id, LinkKind::kAccount, key), "")
       .PermitUncheckedError();
+  return Status::OK();
 }
 
 void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {

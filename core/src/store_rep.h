@@ -33,6 +33,7 @@
 #include <mutex>
 #include <thread>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,7 @@
 #include "keys.h"
 #include "lock_stripes.h"
 #include "session_cache.h"
+#include "token_cipher.h"
 
 namespace authkv {
 
@@ -56,6 +58,8 @@ struct Store::Rep {
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
   bool read_only = false;
   uint32_t schema_version = 0;
+  // Encrypts account tokens; disabled without Options::token_keys.
+  std::optional<internal::TokenCipher> cipher;
   rocksdb::WriteOptions write_options;
   rocksdb::ReadOptions read_options;
   internal::LockStripes stripes;
@@ -102,7 +106,8 @@ struct Store::Rep {
   // entry that belongs to it, so no caller can forget one.
   void PutUser(rocksdb::WriteBatch* b, const User& user);
   void DeleteUser(rocksdb::WriteBatch* b, const User& user);
-  void PutAccount(rocksdb::WriteBatch* b, const Account& account);
+  // Fails only if sealing the tokens fails.
+  Status PutAccount(rocksdb::WriteBatch* b, const Account& account);
   void DeleteAccount(rocksdb::WriteBatch* b, const Account& account);
   // `session_key` is SessionKey(token); the token itself is never stored.
   void PutSession(rocksdb::WriteBatch* b, std::string_view session_key,

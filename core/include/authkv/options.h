@@ -8,6 +8,9 @@
 #define AUTHKV_CORE_INCLUDE_AUTHKV_OPTIONS_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
 
 namespace authkv {
 
@@ -22,6 +25,12 @@ enum class EmailMatch {
   kCaseInsensitive,
   // Byte-for-byte comparison, as SQL adapters with a plain UNIQUE do.
   kExact,
+};
+
+// An app-supplied key for encrypting OAuth tokens at rest.
+struct TokenKey {
+  uint32_t id = 0;   // Stored with each sealed record, to find the key again.
+  std::string key;   // Exactly 32 bytes (AES-256).
 };
 
 struct Options {
@@ -59,6 +68,15 @@ struct Options {
   // the app or `authkv-dump purge-expired` purges by hand.
   // Default: 0.
   int64_t purge_interval_ms = 0;
+
+  // Encrypt accounts' access, refresh and id tokens at rest (AES-256-GCM).
+  // The first key encrypts new writes; every key listed decrypts. To rotate,
+  // put the new key first, call Store::ReencryptAccounts, then drop the old
+  // one. Reading a record whose key is not listed fails with
+  // FailedPrecondition. An account written without encryption stays
+  // readable; ReencryptAccounts encrypts it.
+  // Default: empty (tokens stored as given).
+  std::vector<TokenKey> token_keys;
 
   // Time source for expiry. Not owned; must outlive the store.
   // Default: nullptr, meaning Clock::System().

@@ -105,6 +105,12 @@ class Store {
   // not refresh stored tokens on later sign-ins; apps call this instead).
   // user_id and type cannot change. NotFound if missing.
   Result<Account> UpdateAccount(const Account& patch);
+  // Rewrites every account whose tokens are not sealed with the current
+  // (first) Options::token_keys entry: the step between adding a new key and
+  // dropping an old one. Returns how many accounts were rewritten.
+  // InvalidArgument if no token key is configured.
+  Result<uint64_t> ReencryptAccounts();
+
   // Removes the account and returns it. NotFound if missing.
   Result<Account> UnlinkAccount(std::string_view provider,
                                 std::string_view provider_account_id);
