@@ -19,10 +19,11 @@
  *    message that the caller frees with authkv_free(). authkv never reads or
  *    frees what *errmsg held before. authkv_strerror() gives static text for
  *    any code.
- * 6. Records cross the ABI as FlatBuffers of the schemas in schema/*.fbs
- *    (namespace authkv.schema), in both directions. Every input buffer is
- *    checked with the FlatBuffers verifier and its file_identifier before it
- *    is read; a buffer that fails is AUTHKV_EINVALID and changes nothing.
+ * 6. Records cross the ABI as FlatBuffers of the schemas in schema/ (one
+ *    .fbs file per record, namespace authkv.schema), in both directions.
+ *    Every input buffer is checked with the FlatBuffers verifier and its
+ *    file_identifier before it is read; a buffer that fails is
+ *    AUTHKV_EINVALID and changes nothing.
  *    Strings (ids, tokens, emails) are passed as (pointer, length) pairs and
  *    need no NUL terminator.
  * 7. Ownership is stated per function in one of three words:
