@@ -1,0 +1,34 @@
+/**
+ * The ES module entry of `authkv`: the same objects as the CommonJS entry
+ * (one copy of the native state and of `AuthKVError`, whichever way the
+ * package is loaded).
+ */
+
+import cjs from "./index.js"
+
+export const {
+  ABI_VERSION,
+  AuthKVAdapter,
+  AuthKVError,
+  checkAbiVersion,
+  defaultOptions,
+  open,
+} = cjs
+export default AuthKVAdapter
+
+export type {
+  AuthKVAccount,
+  AuthKVAccountType,
+  AuthKVAdapterMethods,
+  AuthKVAdapterOptions,
+  AuthKVAuthenticator,
+  AuthKVDatabase,
+  AuthKVErrorCode,
+  AuthKVNewUser,
+  AuthKVOpenOptions,
+  AuthKVSession,
+  AuthKVUser,
+  AuthKVUserField,
+  AuthKVVerificationToken,
+  JsonValue,
+} from "./index.js"
