@@ -80,7 +80,12 @@ Result<Account> Store::Rep::ReadAccount(std::string_view account_key) {
       *this, Family::kAccounts, account_key,
       [&](std::string_view fb) { return internal::DecodeAccount(fb, &sealed); });
   if (!account.ok() || sealed.empty()) return account;
-  if (!cipher) return Status::FailedPrecondition("account tokens are encrypted; no token key is configured");
+  if (!cipher) {
+    AUTHKV_ASSIGN_OR_RETURN(uint32_t key_id, internal::TokenCipher::KeyIdOf(sealed));
+    return Status::FailedPrecondition("account tokens are encrypted with key id " +
+                                      std::to_string(key_id) +
+                                      ", and no token key is configured");
+  }
   AUTHKV_RETURN_IF_ERROR(cipher->Open(sealed, &*account));
   return account;
 }

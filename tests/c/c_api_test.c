@@ -282,6 +282,102 @@ static void TestOptions(void) {
   authkv_close(db);
 }
 
+/* The version 1 layout of authkv_open_options, as a caller compiled against
+ * the first header has it. */
+typedef struct {
+  unsigned int version;
+  uint32_t flags;
+  uint64_t block_cache_bytes;
+} OpenOptionsV1;
+
+static void TestOptionsVersion2(void) {
+  unsigned char raw[sizeof(authkv_open_options) + 16];
+  OpenOptionsV1 *v1 = (OpenOptionsV1 *)(void *)raw;
+  authkv_open_options opts;
+  authkv_token_key keys[2];
+  uint8_t old_key[32], new_key[32];
+  authkv_cache_stats stats;
+  authkv_db *db = NULL;
+  uint64_t rewritten = 99;
+  fbfx_buf user = fbfx_user("k1", NULL, "k1@example.com", FBFX_ABSENT, NULL, NULL);
+  fbfx_buf account = fbfx_account("k1", "oauth", "github", "k-1", "secret-at", FBFX_ABSENT);
+  authkv_buf out = AUTHKV_BUF_INIT;
+  char path[4200];
+  size_t i;
+  StartPhase("open options version 2");
+  DbPath(path, sizeof path, "options-v2");
+
+  /* Initialising a version 1 struct writes nothing past its end. */
+  memset(raw, 0xab, sizeof raw);
+  CheckCondition(authkv_open_options_init((authkv_open_options *)(void *)raw, 1) == AUTHKV_OK);
+  CheckCondition(v1->version == 1 && v1->flags == AUTHKV_OPEN_CREATE && v1->block_cache_bytes == 0);
+  for (i = sizeof(OpenOptionsV1); i < sizeof raw; ++i) CheckCondition(raw[i] == 0xab);
+  /* And a version 1 struct opens (nothing past it is read). */
+  EXPECT(AUTHKV_OK, authkv_open(&db, path, (authkv_open_options *)(void *)raw, &err));
+  authkv_close(db);
+
+  memset(old_key, 'o', sizeof old_key);
+  memset(new_key, 'n', sizeof new_key);
+  keys[0].id = 1;
+  keys[0].key = old_key;
+  keys[0].key_len = sizeof old_key;
+  CheckCondition(authkv_open_options_init(&opts, AUTHKV_OPEN_OPTIONS_VERSION) == AUTHKV_OK);
+  opts.token_keys = keys;
+  opts.token_key_count = 1;
+  opts.session_cache_bytes = 1u << 20;
+  EXPECT(AUTHKV_OK, authkv_open(&db, path, &opts, &err));
+  EXPECT(AUTHKV_OK, authkv_cache_stats_get(&stats, db, &err));
+  CheckCondition(stats.capacity_bytes > 0 && stats.capacity_bytes <= (1u << 20));
+  EXPECT(AUTHKV_EINVALID, authkv_cache_stats_get(NULL, db, &err));
+  EXPECT(AUTHKV_OK, authkv_user_create(NULL, db, user.data, user.size, &err));
+  EXPECT(AUTHKV_OK, authkv_account_link(NULL, db, account.data, account.size, &err));
+  EXPECT(AUTHKV_OK, authkv_accounts_reencrypt(&rewritten, db, &err));
+  CheckCondition(rewritten == 0);
+  authkv_close(db);
+
+  /* Without the key the tokens cannot be read: a clear error. */
+  EXPECT(AUTHKV_OK, authkv_open(&db, path, NULL, &err));
+  EXPECT(AUTHKV_ECONSTRAINT, authkv_account_get(&out, db, S("github"), S("k-1"), &err));
+  CheckEmpty(out);
+  EXPECT(AUTHKV_EINVALID, authkv_accounts_reencrypt(NULL, db, &err));
+  authkv_close(db);
+
+  /* Rotation: the new key first, re-encrypt, then the old key can go. */
+  keys[1] = keys[0];
+  keys[0].id = 2;
+  keys[0].key = new_key;
+  opts.token_key_count = 2;
+  EXPECT(AUTHKV_OK, authkv_open(&db, path, &opts, &err));
+  EXPECT(AUTHKV_OK, authkv_accounts_reencrypt(&rewritten, db, &err));
+  CheckCondition(rewritten == 1);
+  authkv_close(db);
+  opts.token_key_count = 1;
+  EXPECT(AUTHKV_OK, authkv_open(&db, path, &opts, &err));
+  EXPECT(AUTHKV_OK, authkv_account_get(&out, db, S("github"), S("k-1"), &err));
+  CheckCondition(out.size > 0);
+  authkv_buf_dispose(&out);
+  authkv_close(db);
+
+  /* Bad keys and the cache switch. */
+  keys[0].key_len = 31;
+  EXPECT(AUTHKV_EINVALID, authkv_open(&db, path, &opts, &err));
+  keys[0].key_len = 32;
+  opts.token_keys = NULL;
+  EXPECT(AUTHKV_EINVALID, authkv_open(&db, path, &opts, &err));
+  opts.token_key_count = 0;
+  opts.flags |= AUTHKV_OPEN_NO_SESSION_CACHE;
+  EXPECT(AUTHKV_OK, authkv_open(&db, path, &opts, &err));
+  EXPECT(AUTHKV_OK, authkv_cache_stats_get(&stats, db, &err));
+  CheckCondition(stats.capacity_bytes == 0);
+  authkv_close(db);
+  opts.flags &= ~AUTHKV_OPEN_NO_SESSION_CACHE;
+  opts.purge_interval_ms = -5;
+  EXPECT(AUTHKV_EINVALID, authkv_open(&db, path, &opts, &err));
+
+  fbfx_buf_free(&account);
+  fbfx_buf_free(&user);
+}
+
 static authkv_db *TestOpen(const char *path) {
   authkv_open_options opts = AUTHKV_OPEN_OPTIONS_INIT;
   authkv_db *db = NULL;
@@ -896,6 +992,7 @@ int main(void) {
   TestStrerror();
   TestReleaseNull();
   TestOptions();
+  TestOptionsVersion2();
   db = TestOpen(path);
   TestUsers(db);
   TestAccounts(db);

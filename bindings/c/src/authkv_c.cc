@@ -70,7 +70,8 @@ constexpr size_t kMaxInputBytes = size_t{4} << 20;
 std::atomic<authkv_db*> closed_handles{nullptr};
 
 constexpr uint32_t kKnownOpenFlags =
-    AUTHKV_OPEN_CREATE | AUTHKV_OPEN_READONLY | AUTHKV_OPEN_SYNC | AUTHKV_OPEN_EMAIL_EXACT;
+    AUTHKV_OPEN_CREATE | AUTHKV_OPEN_READONLY | AUTHKV_OPEN_SYNC | AUTHKV_OPEN_EMAIL_EXACT |
+    AUTHKV_OPEN_NO_SESSION_CACHE;
 
 // ---- Outcomes ----------------------------------------------------------------
 
@@ -240,6 +241,24 @@ Result<authkv::Options> ToOptions(const authkv_open_options* opts) {
     }
     options.block_cache_bytes = static_cast<size_t>(opts->block_cache_bytes);
   }
+  if (opts->flags & AUTHKV_OPEN_NO_SESSION_CACHE) options.session_cache_bytes = 0;
+  if (opts->version < 2) return options;  // A v1 struct ends here.
+  if (opts->session_cache_bytes != 0 && !(opts->flags & AUTHKV_OPEN_NO_SESSION_CACHE)) {
+    if (!std::in_range<size_t>(opts->session_cache_bytes)) {
+      return Status::InvalidArgument("session_cache_bytes does not fit in memory");
+    }
+    options.session_cache_bytes = static_cast<size_t>(opts->session_cache_bytes);
+  }
+  options.purge_interval_ms = opts->purge_interval_ms;
+  if (opts->token_key_count > 0 && opts->token_keys == nullptr) {
+    return Status::InvalidArgument("token_keys is NULL but token_key_count is not 0");
+  }
+  for (size_t i = 0; i < opts->token_key_count; ++i) {
+    const authkv_token_key& k = opts->token_keys[i];
+    if (k.key == nullptr) return Status::InvalidArgument("a token key is NULL");
+    options.token_keys.push_back(
+        authkv::TokenKey{k.id, std::string(reinterpret_cast<const char*>(k.key), k.key_len)});
+  }
   return options;
 }
 
@@ -290,7 +309,18 @@ int authkv_open_options_init(authkv_open_options* opts, unsigned int version) {
   return Call(nullptr, [&]() -> Status {
     if (opts == nullptr) return Status::InvalidArgument("opts is NULL");
     AUTHKV_RETURN_IF_ERROR(CheckOptionsVersion(version));
-    *opts = authkv_open_options AUTHKV_OPEN_OPTIONS_INIT;
+    const authkv_open_options defaults = AUTHKV_OPEN_OPTIONS_INIT;
+    // A caller built against an older header has a shorter struct: write
+    // only the fields its version has.
+    opts->version = version;
+    opts->flags = defaults.flags;
+    opts->block_cache_bytes = defaults.block_cache_bytes;
+    if (version >= 2) {
+      opts->session_cache_bytes = defaults.session_cache_bytes;
+      opts->purge_interval_ms = defaults.purge_interval_ms;
+      opts->token_keys = defaults.token_keys;
+      opts->token_key_count = defaults.token_key_count;
+    }
     return Status::OK();
   });
 }
@@ -544,6 +574,24 @@ int authkv_purge_expired(uint64_t* sessions_out, uint64_t* tokens_out, authkv_db
     AUTHKV_ASSIGN_OR_RETURN(authkv::PurgeResult purged, store.PurgeExpired(now_ms));
     if (sessions_out != nullptr) *sessions_out = purged.sessions;
     if (tokens_out != nullptr) *tokens_out = purged.verification_tokens;
+    return Status::OK();
+  });
+}
+
+int authkv_cache_stats_get(authkv_cache_stats* out, authkv_db* db, char** errmsg) {
+  return WithStore(nullptr, db, errmsg, [&](Store& store) -> Status {
+    if (out == nullptr) return Status::InvalidArgument("out is NULL");
+    const authkv::CacheStats s = store.GetCacheStats();
+    *out = authkv_cache_stats{s.hits, s.misses, s.entries, s.bytes, s.capacity_bytes};
+    return Status::OK();
+  });
+}
+
+int authkv_accounts_reencrypt(uint64_t* rewritten_out, authkv_db* db, char** errmsg) {
+  if (rewritten_out != nullptr) *rewritten_out = 0;
+  return WithStore(nullptr, db, errmsg, [&](Store& store) -> Status {
+    AUTHKV_ASSIGN_OR_RETURN(uint64_t rewritten, store.ReencryptAccounts());
+    if (rewritten_out != nullptr) *rewritten_out = rewritten;
     return Status::OK();
   });
 }

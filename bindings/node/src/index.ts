@@ -121,6 +121,30 @@ export interface AuthKVOpenOptions {
    * Default: 32 MiB.
    */
   blockCacheBytes?: number
+  /**
+   * Memory for the cache that serves `getSessionAndUser` (one per
+   * authenticated request) from memory; `0` turns it off. Writes keep it
+   * coherent.
+   * Default: 64 MiB.
+   */
+  sessionCacheBytes?: number
+  /**
+   * Delete expired sessions and verification tokens on a background thread
+   * every this many milliseconds (Auth.js deletes an expired session only
+   * when its cookie comes back). The thread stops when the database closes.
+   * Default: `0` (never; call `purgeExpired()` yourself).
+   */
+  purgeIntervalMs?: number
+  /**
+   * Encrypt the OAuth `access_token`, `refresh_token` and `id_token` of every
+   * account at rest (AES-256-GCM). Each key is 32 bytes with a numeric id
+   * stored beside the ciphertext. The first key encrypts; every key listed
+   * decrypts. To rotate: put the new key first, call
+   * `reencryptAccounts()`, then drop the old one. Reading an account whose
+   * key is missing throws `AuthKVError` with code `"ECONSTRAINT"`.
+   * Default: none (tokens stored as given).
+   */
+  tokenKeys?: ReadonlyArray<{ id: number; key: Uint8Array }>
 }
 
 /**
@@ -142,6 +166,19 @@ export interface AuthKVDatabase {
    * back). Returns how many of each went.
    */
   purgeExpired(now?: Date): { sessions: number; verificationTokens: number }
+  /**
+   * Re-encrypts every account whose tokens are not sealed with the first of
+   * `tokenKeys` (the rotation step); returns how many were rewritten.
+   */
+  reencryptAccounts(): number
+  /** Hit and miss counts and the size of the session cache. */
+  cacheStats(): {
+    hits: number
+    misses: number
+    entries: number
+    bytes: number
+    capacityBytes: number
+  }
   /** Closes the database; idempotent. Later calls throw `AuthKVError`. */
   close(): void
 }
@@ -168,9 +205,13 @@ export function open(
   if (options.readOnly) flags |= OpenFlag.READONLY
   if (options.sync) flags |= OpenFlag.SYNC
   if (options.emailMatch === "exact") flags |= OpenFlag.EMAIL_EXACT
+  if (options.sessionCacheBytes === 0) flags |= OpenFlag.NO_SESSION_CACHE
   const native = openNative(library, path, {
     flags,
     blockCacheBytes: options.blockCacheBytes,
+    sessionCacheBytes: options.sessionCacheBytes,
+    purgeIntervalMs: options.purgeIntervalMs,
+    tokenKeys: options.tokenKeys,
   })
   const db: AuthKVDatabase = {
     path,
@@ -180,6 +221,12 @@ export function open(
     },
     purgeExpired(now = new Date()) {
       return native.purgeExpired(toMs(now, "now"))
+    },
+    reencryptAccounts() {
+      return native.reencryptAccounts()
+    },
+    cacheStats() {
+      return native.cacheStats()
     },
     close() {
       native.close()

@@ -167,7 +167,9 @@ type Fns = Record<
   | "authenticatorGet"
   | "authenticatorListByUser"
   | "authenticatorUpdateCounter"
-  | "purgeExpired",
+  | "purgeExpired"
+  | "cacheStatsGet"
+  | "accountsReencrypt",
   Call
 >
 
@@ -186,10 +188,26 @@ let typesDeclared = false
 function declareTypes(): void {
   if (typesDeclared) return
   koffi.opaque("authkv_db")
+  koffi.struct("authkv_token_key", {
+    id: "uint32_t",
+    key: "const uint8_t *",
+    key_len: "size_t",
+  })
   koffi.struct("authkv_open_options", {
     version: "unsigned int",
     flags: "uint32_t",
     block_cache_bytes: "uint64_t",
+    session_cache_bytes: "uint64_t",
+    purge_interval_ms: "int64_t",
+    token_keys: "const authkv_token_key *",
+    token_key_count: "size_t",
+  })
+  koffi.struct("authkv_cache_stats", {
+    hits: "uint64_t",
+    misses: "uint64_t",
+    entries: "uint64_t",
+    bytes: "uint64_t",
+    capacity_bytes: "uint64_t",
   })
   typesDeclared = true
 }
@@ -274,6 +292,12 @@ function declare(lib: LibraryHandle): Fns {
       `int authkv_authenticator_update_counter(${buf}, ${db}, ${key("id")}, uint64_t counter, ${err})`
     ),
 
+    cacheStatsGet: f(
+      `int authkv_cache_stats_get(_Out_ authkv_cache_stats *out, ${db}, ${err})`
+    ),
+    accountsReencrypt: f(
+      `int authkv_accounts_reencrypt(void *rewritten_out, ${db}, ${err})`
+    ),
     purgeExpired: f(
       `int authkv_purge_expired(void *sessions_out, void *tokens_out, ${db}, int64_t now_ms, ${err})`
     ),
@@ -397,7 +421,11 @@ export const OpenFlag = {
   READONLY: 0x2,
   SYNC: 0x4,
   EMAIL_EXACT: 0x8,
+  NO_SESSION_CACHE: 0x10,
 } as const
+
+/** `AUTHKV_OPEN_OPTIONS_VERSION` of the header this binding was written for. */
+const OPEN_OPTIONS_VERSION = 2
 
 /** Arguments of {@link openNative}. */
 export interface NativeOpenOptions {
@@ -405,6 +433,12 @@ export interface NativeOpenOptions {
   flags: number
   /** RocksDB block cache bytes; 0 for the library's default. */
   blockCacheBytes?: number
+  /** Session cache bytes; 0 for the library's default. */
+  sessionCacheBytes?: number
+  /** Background purge period; 0 for none. */
+  purgeIntervalMs?: number
+  /** Token encryption keys, the sealing key first. */
+  tokenKeys?: ReadonlyArray<{ id: number; key: Uint8Array }>
 }
 
 function utf8Length(s: string): number {
@@ -829,6 +863,41 @@ export class NativeDb {
 
   // --- Maintenance -------------------------------------------------------------
 
+  /** The session cache's counters. */
+  cacheStats(): {
+    hits: number
+    misses: number
+    entries: number
+    bytes: number
+    capacityBytes: number
+  } {
+    const op = "cacheStats"
+    const db = this.#db(op)
+    // koffi fills an object passed for an _Out_ struct pointer.
+    const s: Record<string, bigint | number> = {}
+    const cells = this.#cells
+    const rc = this.#fns.cacheStatsGet(s, db, cells.err)
+    this.#finish(op, rc, cells, false)
+    return {
+      hits: Number(s.hits ?? 0),
+      misses: Number(s.misses ?? 0),
+      entries: Number(s.entries ?? 0),
+      bytes: Number(s.bytes ?? 0),
+      capacityBytes: Number(s.capacity_bytes ?? 0),
+    }
+  }
+
+  /** Re-seals every account's tokens with the current token key. */
+  reencryptAccounts(): number {
+    const op = "reencryptAccounts"
+    const db = this.#db(op)
+    this.#len[0] = 0n
+    const cells = this.#cells
+    const rc = this.#fns.accountsReencrypt(this.#len, db, cells.err)
+    this.#finish(op, rc, cells, false)
+    return Number(this.#len[0])
+  }
+
   /** Deletes sessions and tokens that expired before `nowMs` (synchronous). */
   purgeExpired(nowMs: number): {
     sessions: number
@@ -869,10 +938,17 @@ export function openNative(
 ): NativeDb {
   const out: [Pointer | null] = [null]
   const err = new BigUint64Array(1)
+  const keys = options.tokenKeys ?? []
   const opts = {
-    version: 1,
+    version: OPEN_OPTIONS_VERSION,
     flags: options.flags,
     block_cache_bytes: options.blockCacheBytes ?? 0,
+    session_cache_bytes: options.sessionCacheBytes ?? 0,
+    purge_interval_ms: options.purgeIntervalMs ?? 0,
+    token_keys: keys.length
+      ? keys.map((k) => ({ id: k.id, key: k.key, key_len: k.key.length }))
+      : null,
+    token_key_count: keys.length,
   }
   const rc = library.fns.open(out, path, opts, err)
   let message: string | null = null

@@ -113,19 +113,42 @@ typedef struct authkv_buf {
 /** New databases only: compare emails byte for byte instead of ignoring
  *  ASCII case. An existing database keeps the mode it was created with. */
 #define AUTHKV_OPEN_EMAIL_EXACT 0x8u
+/** (Options version 2.) Turn off the in-memory session cache that serves
+ *  authkv_session_and_user_get from memory. */
+#define AUTHKV_OPEN_NO_SESSION_CACHE 0x10u
 
-#define AUTHKV_OPEN_OPTIONS_VERSION 1
+/** An app-supplied key for encrypting OAuth tokens at rest (AES-256-GCM). */
+typedef struct authkv_token_key {
+  uint32_t id;        /**< Stored with each sealed record to find the key again. */
+  const uint8_t *key; /**< Borrowed for the duration of authkv_open. */
+  size_t key_len;     /**< Must be 32. */
+} authkv_token_key;
 
-/** Options for authkv_open(). */
+#define AUTHKV_OPEN_OPTIONS_VERSION 2
+
+/** Options for authkv_open(). Version 1 callers pass a struct that ends
+ *  after block_cache_bytes; authkv reads no field past their version. */
 typedef struct authkv_open_options {
   unsigned int version;       /**< AUTHKV_OPEN_OPTIONS_VERSION. */
   uint32_t flags;             /**< AUTHKV_OPEN_* bits. Default: CREATE. */
   uint64_t block_cache_bytes; /**< RocksDB block cache; 0: 32 MiB. */
+  /* Version 2. */
+  uint64_t session_cache_bytes; /**< Session cache; 0: 64 MiB (see also
+                                     AUTHKV_OPEN_NO_SESSION_CACHE). */
+  int64_t purge_interval_ms;    /**< Purge expired sessions and tokens on a
+                                     background thread this often; 0: never. */
+  const authkv_token_key *token_keys; /**< Encrypt accounts' access, refresh
+                                     and id tokens: the first key seals, every
+                                     key opens (rotation). Borrowed during
+                                     authkv_open. NULL: no encryption. */
+  size_t token_key_count;       /**< Entries in token_keys. */
 } authkv_open_options;
 
-#define AUTHKV_OPEN_OPTIONS_INIT {AUTHKV_OPEN_OPTIONS_VERSION, AUTHKV_OPEN_CREATE, 0}
+#define AUTHKV_OPEN_OPTIONS_INIT \
+  {AUTHKV_OPEN_OPTIONS_VERSION, AUTHKV_OPEN_CREATE, 0, 0, 0, NULL, 0}
 
-/** Initialise `opts` to the defaults of options version `version`.
+/** Initialise `opts` to the defaults of options version `version`, writing
+ *  only the fields that version has.
  *  @return AUTHKV_OK; AUTHKV_EINVALID if opts is NULL; AUTHKV_EVERSION if
  *          version is 0 or newer than AUTHKV_OPEN_OPTIONS_VERSION. */
 AUTHKV_API int authkv_open_options_init(authkv_open_options *opts, unsigned int version);
@@ -308,6 +331,26 @@ AUTHKV_API int authkv_authenticator_update_counter(authkv_buf *out, authkv_db *d
                                                    char **errmsg);
 
 /* ---- Maintenance ---------------------------------------------------------- */
+
+/** Counters of the session cache. */
+typedef struct authkv_cache_stats {
+  uint64_t hits;
+  uint64_t misses;
+  uint64_t entries;
+  uint64_t bytes;          /**< Approximate memory held. */
+  uint64_t capacity_bytes; /**< 0 when the cache is off. */
+} authkv_cache_stats;
+
+/** @param[out] out receives the counters
+ *  @return AUTHKV_OK or an error. */
+AUTHKV_API int authkv_cache_stats_get(authkv_cache_stats *out, authkv_db *db, char **errmsg);
+
+/** Rewrite every account whose tokens are not sealed with the current (first)
+ *  token key: the step between adding a new key and dropping an old one.
+ *  @param[out] rewritten_out optional; how many accounts were rewritten
+ *  @return AUTHKV_OK; AUTHKV_EINVALID if no token key is configured. */
+AUTHKV_API int authkv_accounts_reencrypt(uint64_t *rewritten_out, authkv_db *db,
+                                         char **errmsg);
 
 /** Delete every session and verification token that expired before `now_ms`
  *  (milliseconds since the epoch).
