@@ -222,8 +222,8 @@ class ObjectWriter {
     out_ += json;
   }
   // Absent: left out. Null: null. `secret` values are redacted unless shown.
-  void NullableText(std::string_view name, const Nullable<std::string>& value,
-                    bool secret = false, bool show_secrets = true) {
+  void NullableText(std::string_view name, const Nullable<std::string>& value, bool secret = false,
+                    bool show_secrets = true) {
     if (value.is_absent()) return;
     if (value.is_null()) return Raw(name, "null");
     Text(name, secret && !show_secrets ? RedactedText(value->size()) : *value);
@@ -267,7 +267,8 @@ std::string UserJson(const User& u) {
   return w.Finish();
 }
 
-std::string AccountJson(const Account& a, bool show_secrets) {
+std::string AccountJson(const StoredAccount& stored, bool show_secrets) {
+  const Account& a = stored.account;
   ObjectWriter w;
   w.Text("user_id", a.user_id);
   w.Text("type", a.type);
@@ -284,6 +285,8 @@ std::string AccountJson(const Account& a, bool show_secrets) {
     w.Text("expires_at_iso", FormatIsoMillis(*a.expires_at * 1000));
   }
   if (!a.extra_json.empty()) w.Text("extra_json", a.extra_json);
+  // Ciphertext: carried for a lossless export, useless without the keys.
+  if (!stored.sealed_tokens.empty()) w.Text("sealed_tokens", HexString(stored.sealed_tokens));
   return w.Finish();
 }
 
@@ -327,24 +330,27 @@ Result<Nullable<std::string>> Secret(const JsonFields& f, std::string_view name)
 }
 
 Result<Record> UserFrom(const JsonFields& f) {
-  AUTHKV_RETURN_IF_ERROR(f.OnlyKnown({"id", "name", "email", "email_verified_ms",
-                                      "email_verified", "image", "extra_json"}));
+  AUTHKV_RETURN_IF_ERROR(f.OnlyKnown(
+      {"id", "name", "email", "email_verified_ms", "email_verified", "image", "extra_json"}));
   User u;
   AUTHKV_ASSIGN_OR_RETURN(u.id, f.Text("id"));
   AUTHKV_ASSIGN_OR_RETURN(u.name, f.NullableText("name"));
   AUTHKV_ASSIGN_OR_RETURN(u.email, f.NullableText("email"));
   AUTHKV_ASSIGN_OR_RETURN(u.email_verified_ms, f.NullableInt("email_verified_ms"));
   AUTHKV_ASSIGN_OR_RETURN(u.image, f.NullableText("image"));
-  if (f.Has("extra_json")) AUTHKV_ASSIGN_OR_RETURN(u.extra_json, f.Text("extra_json"));
+  if (f.Has("extra_json")) {
+    AUTHKV_ASSIGN_OR_RETURN(u.extra_json, f.Text("extra_json"));
+  }
   return Record(std::move(u));
 }
 
 Result<Record> AccountFrom(const JsonFields& f) {
-  AUTHKV_RETURN_IF_ERROR(f.OnlyKnown(
-      {"user_id", "type", "provider", "provider_account_id", "access_token", "refresh_token",
-       "id_token", "scope", "token_type", "session_state", "expires_at", "expires_at_iso",
-       "extra_json"}));
-  Account a;
+  AUTHKV_RETURN_IF_ERROR(
+      f.OnlyKnown({"user_id", "type", "provider", "provider_account_id", "access_token",
+                   "refresh_token", "id_token", "scope", "token_type", "session_state",
+                   "expires_at", "expires_at_iso", "extra_json", "sealed_tokens"}));
+  StoredAccount stored;
+  Account& a = stored.account;
   AUTHKV_ASSIGN_OR_RETURN(a.user_id, f.Text("user_id"));
   AUTHKV_ASSIGN_OR_RETURN(a.type, f.Text("type"));
   AUTHKV_ASSIGN_OR_RETURN(a.provider, f.Text("provider"));
@@ -356,8 +362,13 @@ Result<Record> AccountFrom(const JsonFields& f) {
   AUTHKV_ASSIGN_OR_RETURN(a.token_type, f.NullableText("token_type"));
   AUTHKV_ASSIGN_OR_RETURN(a.session_state, f.NullableText("session_state"));
   AUTHKV_ASSIGN_OR_RETURN(a.expires_at, f.NullableInt("expires_at"));
-  if (f.Has("extra_json")) AUTHKV_ASSIGN_OR_RETURN(a.extra_json, f.Text("extra_json"));
-  return Record(std::move(a));
+  if (f.Has("extra_json")) {
+    AUTHKV_ASSIGN_OR_RETURN(a.extra_json, f.Text("extra_json"));
+  }
+  if (f.Has("sealed_tokens")) {
+    AUTHKV_ASSIGN_OR_RETURN(stored.sealed_tokens, f.Hex("sealed_tokens", 0));
+  }
+  return Record(std::move(stored));
 }
 
 Result<Record> SessionFrom(const JsonFields& f) {
@@ -370,8 +381,7 @@ Result<Record> SessionFrom(const JsonFields& f) {
 }
 
 Result<Record> TokenFrom(const JsonFields& f) {
-  AUTHKV_RETURN_IF_ERROR(
-      f.OnlyKnown({"identifier", "token_sha256", "expires_ms", "expires"}));
+  AUTHKV_RETURN_IF_ERROR(f.OnlyKnown({"identifier", "token_sha256", "expires_ms", "expires"}));
   StoredVerificationToken t;
   AUTHKV_ASSIGN_OR_RETURN(t.identifier, f.Text("identifier"));
   AUTHKV_ASSIGN_OR_RETURN(t.token_sha256, f.Hex("token_sha256", internal::kSha256Bytes));
@@ -380,10 +390,9 @@ Result<Record> TokenFrom(const JsonFields& f) {
 }
 
 Result<Record> AuthenticatorFrom(const JsonFields& f) {
-  AUTHKV_RETURN_IF_ERROR(f.OnlyKnown({"credential_id", "user_id", "provider_account_id",
-                                      "credential_public_key", "counter",
-                                      "credential_backed_up", "credential_device_type",
-                                      "transports"}));
+  AUTHKV_RETURN_IF_ERROR(
+      f.OnlyKnown({"credential_id", "user_id", "provider_account_id", "credential_public_key",
+                   "counter", "credential_backed_up", "credential_device_type", "transports"}));
   Authenticator a;
   AUTHKV_ASSIGN_OR_RETURN(a.credential_id, f.Text("credential_id"));
   AUTHKV_ASSIGN_OR_RETURN(a.user_id, f.Text("user_id"));
@@ -399,15 +408,15 @@ Result<Record> AuthenticatorFrom(const JsonFields& f) {
 }  // namespace
 
 std::string RecordToJson(const Record& record, const JsonOptions& options) {
-  std::string value = std::visit(
-      Overloaded{
-          [](const User& u) { return UserJson(u); },
-          [&](const Account& a) { return AccountJson(a, options.show_secrets); },
-          [](const StoredSession& s) { return SessionJson(s); },
-          [](const StoredVerificationToken& t) { return TokenJson(t); },
-          [](const Authenticator& a) { return AuthenticatorJson(a); },
-      },
-      record);
+  std::string value =
+      std::visit(Overloaded{
+                     [](const User& u) { return UserJson(u); },
+                     [&](const StoredAccount& a) { return AccountJson(a, options.show_secrets); },
+                     [](const StoredSession& s) { return SessionJson(s); },
+                     [](const StoredVerificationToken& t) { return TokenJson(t); },
+                     [](const Authenticator& a) { return AuthenticatorJson(a); },
+                 },
+                 record);
   return "{\"kind\":" + JsonQuote(RecordKindName(KindOf(record))) +
          ",\"key\":" + JsonQuote(HexString(RecordKey(record))) + ",\"value\":" + value + "}";
 }

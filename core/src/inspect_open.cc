@@ -87,11 +87,10 @@ void LoadStoreOptions(const std::string& path, rocksdb::DBOptions* db_options,
   }
   descriptors->clear();
   for (auto name : internal::kFamilyNames) {
-    auto it = std::find_if(loaded.begin(), loaded.end(),
-                           [&](const auto& d) { return d.name == name; });
-    descriptors->emplace_back(std::string(name), it != loaded.end()
-                                                     ? it->options
-                                                     : rocksdb::ColumnFamilyOptions());
+    auto it =
+        std::find_if(loaded.begin(), loaded.end(), [&](const auto& d) { return d.name == name; });
+    descriptors->emplace_back(std::string(name),
+                              it != loaded.end() ? it->options : rocksdb::ColumnFamilyOptions());
   }
   db_options->create_if_missing = false;
   db_options->create_missing_column_families = false;
@@ -146,8 +145,8 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
     // a compaction in the primary cannot delete one from under the view.
     db_options.max_open_files = -1;
     s = RetryIOError([&] {
-      return rocksdb::DB::OpenAsSecondary(db_options, rep.path, rep.secondary_dir,
-                                          descriptors, &handles, &raw);
+      return rocksdb::DB::OpenAsSecondary(db_options, rep.path, rep.secondary_dir, descriptors,
+                                          &handles, &raw);
     });
     if (!s.ok()) return internal::FromRocks(s, "open " + rep.path + " as secondary");
   }
@@ -172,8 +171,7 @@ Status LoadMeta(Inspector::Rep& rep) {
   if (v > kSchemaVersion) {
     return Status::VersionMismatch("database schema version " + version +
                                    " is newer than this authkv supports (" +
-                                   std::to_string(kSchemaVersion) +
-                                   "); use a newer authkv-dump");
+                                   std::to_string(kSchemaVersion) + "); use a newer authkv-dump");
   }
   rep.schema_version = static_cast<uint32_t>(v);
   std::string match;
@@ -224,8 +222,7 @@ Status Inspector::Rep::ForEach(
 
 Status Inspector::Rep::Get(Family f, std::string_view key, std::string* value) const {
   rocksdb::PinnableSlice slice;
-  rocksdb::Status s =
-      db->Get(ReadOptions(), cf(f), rocksdb::Slice(key.data(), key.size()), &slice);
+  rocksdb::Status s = db->Get(ReadOptions(), cf(f), rocksdb::Slice(key.data(), key.size()), &slice);
   if (s.IsNotFound()) return Status::NotFound(internal::FamilyName(f));
   if (!s.ok()) return internal::FromRocks(s, internal::FamilyName(f));
   value->assign(slice.data(), slice.size());

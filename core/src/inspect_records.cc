@@ -25,8 +25,8 @@ struct Overloaded : Ts... {
   using Ts::operator()...;
 };
 
-constexpr std::array<std::string_view, 5> kKindNames = {
-    "user", "account", "session", "verification_token", "authenticator"};
+constexpr std::array<std::string_view, 5> kKindNames = {"user", "account", "session",
+                                                        "verification_token", "authenticator"};
 
 // The verification token key (keys.h): identifier \0 SHA-256(token), built
 // here from a digest the caller already has.
@@ -39,8 +39,8 @@ std::string TokenKeyFromDigest(std::string_view identifier, std::string_view dig
 
 // Decodes `body` with `decode`, turning a verifier failure into Corruption:
 // stored bytes that fail are damage, not bad input.
-template <typename T>
-Result<T> DecodeBody(std::string_view body, Result<T> (*decode)(std::string_view)) {
+template <typename T, typename Decode>
+Result<T> DecodeBody(std::string_view body, Decode decode) {
   auto record = decode(body);
   if (!record.ok()) return Status::Corruption(record.status().message());
   return record;
@@ -52,43 +52,43 @@ Status KeyMismatch(std::string_view what) {
 
 }  // namespace
 
-std::string_view RecordKindName(RecordKind kind) {
-  return kKindNames[static_cast<size_t>(kind)];
-}
+std::string_view RecordKindName(RecordKind kind) { return kKindNames[static_cast<size_t>(kind)]; }
 
 std::string_view RecordFamilyName(RecordKind kind) {
   return internal::FamilyName(internal::FamilyOf(kind));
 }
 
-RecordKind KindOf(const Record& record) {
-  return static_cast<RecordKind>(record.index());
-}
+RecordKind KindOf(const Record& record) { return static_cast<RecordKind>(record.index()); }
 
 std::string RecordKey(const Record& record) {
-  return std::visit(
-      Overloaded{
-          [](const User& u) { return u.id; },
-          [](const Account& a) {
-            return internal::AccountKey(a.provider, a.provider_account_id);
-          },
-          [](const StoredSession& s) { return s.token_sha256; },
-          [](const StoredVerificationToken& t) {
-            return TokenKeyFromDigest(t.identifier, t.token_sha256);
-          },
-          [](const Authenticator& a) { return a.credential_id; },
-      },
-      record);
+  return std::visit(Overloaded{
+                        [](const User& u) { return u.id; },
+                        [](const StoredAccount& a) {
+                          return internal::AccountKey(a.account.provider,
+                                                      a.account.provider_account_id);
+                        },
+                        [](const StoredSession& s) { return s.token_sha256; },
+                        [](const StoredVerificationToken& t) {
+                          return TokenKeyFromDigest(t.identifier, t.token_sha256);
+                        },
+                        [](const Authenticator& a) { return a.credential_id; },
+                    },
+                    record);
 }
 
 std::string_view RecordOwner(const Record& record) {
   return std::visit(Overloaded{
                         [](const User&) { return std::string_view(); },
-                        [](const Account& a) { return std::string_view(a.user_id); },
+                        [](const StoredAccount& a) { return std::string_view(a.account.user_id); },
                         [](const StoredSession& s) { return std::string_view(s.user_id); },
                         [](const StoredVerificationToken&) { return std::string_view(); },
                         [](const Authenticator& a) { return std::string_view(a.user_id); },
                     },
                     record);
+}
+
+Result<Record> DecodeRecord(RecordKind kind, std::string_view key, std::string_view value) {
+  return internal::DecodeStored(kind, key, value);
 }
 
 std::string TokenDigest(std::string_view token) { return internal::Sha256(token); }
@@ -114,11 +114,11 @@ std::string FormatIsoMillis(int64_t ms) {
   const int64_t day = doy - (153 * mp + 2) / 5 + 1;
   const int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02" PRId64 "-%02" PRId64
-                "T%02" PRId64 ":%02" PRId64 ":%02" PRId64 ".%03" PRId64 "Z",
-                year, month, day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60,
-                rem % 1000);
+  char buf[128];  // Room for any int64 year, so nothing is cut.
+  std::snprintf(buf, sizeof buf,
+                "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64
+                ".%03" PRId64 "Z",
+                year, month, day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60, rem % 1000);
   return buf;
 }
 
@@ -130,11 +130,21 @@ std::string JsonQuote(std::string_view s) {
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (u < 0x20 || (u >= 0x80 && !utf8)) {
           char esc[8];
@@ -149,9 +159,7 @@ std::string JsonQuote(std::string_view s) {
   return out;
 }
 
-std::string RedactedText(size_t bytes) {
-  return "<redacted:" + std::to_string(bytes) + " bytes>";
-}
+std::string RedactedText(size_t bytes) { return "<redacted:" + std::to_string(bytes) + " bytes>"; }
 
 std::string_view EmailMatchName(EmailMatch match) {
   return match == EmailMatch::kExact ? "exact" : "case_insensitive";
@@ -173,11 +181,16 @@ namespace internal {
 
 Family FamilyOf(RecordKind kind) {
   switch (kind) {
-    case RecordKind::kUser: return Family::kUsers;
-    case RecordKind::kAccount: return Family::kAccounts;
-    case RecordKind::kSession: return Family::kSessions;
-    case RecordKind::kVerificationToken: return Family::kVerificationTokens;
-    case RecordKind::kAuthenticator: return Family::kAuthenticators;
+    case RecordKind::kUser:
+      return Family::kUsers;
+    case RecordKind::kAccount:
+      return Family::kAccounts;
+    case RecordKind::kSession:
+      return Family::kSessions;
+    case RecordKind::kVerificationToken:
+      return Family::kVerificationTokens;
+    case RecordKind::kAuthenticator:
+      return Family::kAuthenticators;
   }
   return Family::kDefault;
 }
@@ -196,12 +209,14 @@ Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_v
       return Record(std::move(u).value());
     }
     case RecordKind::kAccount: {
-      auto a = DecodeBody<Account>(body, DecodeAccount);
+      std::string sealed;
+      auto a = DecodeBody<Account>(body,
+                                   [&](std::string_view fb) { return DecodeAccount(fb, &sealed); });
       if (!a.ok()) return a.status();
       if (AccountKey(a->provider, a->provider_account_id) != key) {
         return KeyMismatch("provider and provider_account_id");
       }
-      return Record(std::move(a).value());
+      return Record(StoredAccount{std::move(a).value(), std::move(sealed)});
     }
     case RecordKind::kSession: {
       auto s = DecodeBody<Session>(body, DecodeSession);
@@ -217,8 +232,8 @@ Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_v
         return Status::Corruption("key is not identifier \\0 SHA-256 digest");
       }
       if (parts->first != t->identifier) return KeyMismatch("identifier");
-      return Record(StoredVerificationToken{t->identifier, std::string(parts->second),
-                                            t->expires_ms});
+      return Record(
+          StoredVerificationToken{t->identifier, std::string(parts->second), t->expires_ms});
     }
     case RecordKind::kAuthenticator: {
       auto a = DecodeBody<Authenticator>(body, DecodeAuthenticator);
@@ -230,22 +245,43 @@ Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_v
   return Status::Internal("unknown record kind");
 }
 
-void PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record) {
-  std::visit(Overloaded{
-                 [&](const User& u) { layout.PutUser(batch, u); },
-                 [&](const Account& a) { layout.PutAccount(batch, a); },
-                 [&](const StoredSession& s) {
-                   layout.PutSession(batch, s.token_sha256,
-                                     Session{std::string(), s.user_id, s.expires_ms});
-                 },
-                 [&](const StoredVerificationToken& t) {
-                   layout.PutVerificationToken(
-                       batch, TokenKeyFromDigest(t.identifier, t.token_sha256),
-                       VerificationToken{t.identifier, std::string(), t.expires_ms});
-                 },
-                 [&](const Authenticator& a) { layout.PutAuthenticator(batch, a); },
-             },
-             record);
+Status PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record) {
+  return std::visit(Overloaded{
+                        [&](const User& u) {
+                          layout.PutUser(batch, u);
+                          return Status::OK();
+                        },
+                        [&](const StoredAccount& a) {
+                          Status s = layout.PutAccount(batch, a.account);
+                          if (!s.ok() || a.sealed_tokens.empty()) return s;
+                          // The layout has no keys, so it wrote the account without its
+                          // tokens; the record's own sealed tokens replace that value (the
+                          // later put in a batch wins) and the index entries stay the
+                          // store's.
+                          const std::string key = RecordKey(record);
+                          batch
+                              ->Put(layout.cf(Family::kAccounts), key,
+                                    Seal(EncodeAccount(a.account, a.sealed_tokens)))
+                              .PermitUncheckedError();
+                          return Status::OK();
+                        },
+                        [&](const StoredSession& s) {
+                          layout.PutSession(batch, s.token_sha256,
+                                            Session{std::string(), s.user_id, s.expires_ms});
+                          return Status::OK();
+                        },
+                        [&](const StoredVerificationToken& t) {
+                          layout.PutVerificationToken(
+                              batch, TokenKeyFromDigest(t.identifier, t.token_sha256),
+                              VerificationToken{t.identifier, std::string(), t.expires_ms});
+                          return Status::OK();
+                        },
+                        [&](const Authenticator& a) {
+                          layout.PutAuthenticator(batch, a);
+                          return Status::OK();
+                        },
+                    },
+                    record);
 }
 
 std::vector<IndexEntry> IndexEntriesOf(Store::Rep& layout, const Record& record) {
@@ -271,7 +307,8 @@ std::vector<IndexEntry> IndexEntriesOf(Store::Rep& layout, const Record& record)
     Family own_;
   };
   rocksdb::WriteBatch batch;
-  PutRecord(layout, &batch, record);
+  // Only sealing tokens can fail, and the layout holds no keys to seal with.
+  PutRecord(layout, &batch, record).IgnoreError();
   Collector collector(layout, FamilyOf(KindOf(record)));
   batch.Iterate(&collector).PermitUncheckedError();
   return std::move(collector.entries);

@@ -70,15 +70,21 @@ namespace internal {
 
 Family FamilyOf(RecordKind kind);
 
+// Options for opening in `mode`, everything else default.
+inline InspectOptions ModeOptions(OpenMode mode) {
+  InspectOptions options;
+  options.mode = mode;
+  return options;
+}
+
 // Unseals, verifies and decodes the value stored under `key` for `kind`,
 // and checks the key is the one the record's fields give. Corruption with
 // the reason otherwise.
-Result<Record> DecodeStored(RecordKind kind, std::string_view key,
-                            std::string_view value);
+Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_view value);
 
 // Adds `record` with every index entry it has to `batch`, through the
 // store's own batch edits.
-void PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record);
+Status PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record);
 
 // One index entry a record should have.
 struct IndexEntry {

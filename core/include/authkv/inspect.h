@@ -56,13 +56,24 @@ enum class RecordKind : uint8_t {
   kAuthenticator,
 };
 inline constexpr std::array<RecordKind, 5> kAllRecordKinds = {
-    RecordKind::kUser, RecordKind::kAccount, RecordKind::kSession,
-    RecordKind::kVerificationToken, RecordKind::kAuthenticator};
+    RecordKind::kUser, RecordKind::kAccount, RecordKind::kSession, RecordKind::kVerificationToken,
+    RecordKind::kAuthenticator};
 
 // "user", "account", "session", "verification_token", "authenticator".
 std::string_view RecordKindName(RecordKind kind);
 // The column family the kind is stored in: "users", "accounts", ...
 std::string_view RecordFamilyName(RecordKind kind);
+
+// An account as it is on disk. With Options::token_keys the store encrypts
+// its OAuth tokens at rest: they are absent from `account` and
+// `sealed_tokens` holds them. Without the keys this layer cannot open them,
+// so it carries the sealed bytes as they are.
+struct StoredAccount {
+  Account account;
+  std::string sealed_tokens;  // Empty unless the tokens are encrypted.
+
+  friend bool operator==(const StoredAccount&, const StoredAccount&) = default;
+};
 
 // A session as it is on disk: the store keeps only the SHA-256 digest of the
 // token, so this is all that can be shown, exported or moved.
@@ -80,18 +91,22 @@ struct StoredVerificationToken {
   std::string token_sha256;  // 32 raw bytes.
   int64_t expires_ms = 0;
 
-  friend bool operator==(const StoredVerificationToken&,
-                         const StoredVerificationToken&) = default;
+  friend bool operator==(const StoredVerificationToken&, const StoredVerificationToken&) = default;
 };
 
-using Record = std::variant<User, Account, StoredSession,
-                            StoredVerificationToken, Authenticator>;
+using Record =
+    std::variant<User, StoredAccount, StoredSession, StoredVerificationToken, Authenticator>;
 
 RecordKind KindOf(const Record& record);
 // The key the record is stored under in its family.
 std::string RecordKey(const Record& record);
 // The id of the user the record belongs to; "" for users and tokens.
 std::string_view RecordOwner(const Record& record);
+
+// Decodes the value stored under `key` in `kind`'s family: checks the
+// envelope checksum, runs the FlatBuffers verifier and checks the key
+// matches the fields. Corruption with the reason otherwise.
+Result<Record> DecodeRecord(RecordKind kind, std::string_view key, std::string_view value);
 
 // The digest a session or verification token is stored under: 32 raw bytes
 // of SHA-256(token).
@@ -139,8 +154,7 @@ struct Problem {
   std::string reason;
 
   // A problem with the entry under `key` in column family `family`.
-  static Problem AtKey(std::string_view family, std::string_view key,
-                       std::string reason);
+  static Problem AtKey(std::string_view family, std::string_view key, std::string reason);
   // "<where>: <reason>".
   std::string ToString() const;
 };
@@ -169,7 +183,7 @@ struct InspectOptions {
 // What a user has: the answer of Inspector::GetUserTree.
 struct UserTree {
   User user;
-  std::vector<Account> accounts;
+  std::vector<StoredAccount> accounts;
   std::vector<StoredSession> sessions;
   std::vector<Authenticator> authenticators;
 };
@@ -214,7 +228,7 @@ struct VerifyReport {
 enum class ExportFormat {
   // Lossless: a header line, then one RecordToJson line per record (with
   // secrets), users, accounts, sessions, verification tokens,
-  // authenticators, each in key order. ImportExport reads it back.
+  // authenticators, each in key order. ReadExport reads it back.
   kNdjson,
   // PostgreSQL DDL and INSERTs in the table layout of the official Auth.js
   // PostgreSQL adapter (users, accounts, sessions, verification_token).
@@ -252,21 +266,18 @@ class Inspector {
               const ProblemSink& problems);
   // Every raw key and value of `kind`'s family, undecoded, in key order.
   Status ScanRaw(RecordKind kind,
-                 const std::function<bool(std::string_view key,
-                                          std::string_view value)>& fn);
+                 const std::function<bool(std::string_view key, std::string_view value)>& fn);
 
   // Point reads from the view. NotFound if missing; Corruption if the value
   // is bad. GetUserByEmail goes through the email index like the store.
   Result<User> GetUser(std::string_view id);
   Result<User> GetUserByEmail(std::string_view email);
-  Result<Account> GetAccount(std::string_view provider,
-                             std::string_view provider_account_id);
+  Result<StoredAccount> GetAccount(std::string_view provider, std::string_view provider_account_id);
   // The session whose raw token is `token` (looked up by its digest).
   Result<StoredSession> GetSession(std::string_view token);
   // A user with its accounts, sessions and authenticators, found through
   // the user_links index. Children that fail to read go to `problems`.
-  Result<UserTree> GetUserTree(std::string_view user_id,
-                               const ProblemSink& problems);
+  Result<UserTree> GetUserTree(std::string_view user_id, const ProblemSink& problems);
 
   // Counts, sizes and expired records; reads every record.
   Result<Stats> GetStats(int64_t now_ms, const ProblemSink& problems);
@@ -278,8 +289,8 @@ class Inspector {
 
   // Writes every record to `out`. Records that fail to decode, or that the
   // format cannot hold, go to `problems`; the rest is written.
-  Status Export(std::ostream& out, ExportFormat format,
-                const ProblemSink& problems, const ProgressFn& progress);
+  Status Export(std::ostream& out, ExportFormat format, const ProblemSink& problems,
+                const ProgressFn& progress);
 
   struct Rep;  // Implementation detail, defined in core/src.
   Rep& rep() { return *rep_; }
@@ -291,8 +302,7 @@ class Inspector {
 
 // Opens `path` (kSecondary, or kPrimary with options.repair) and verifies it.
 // The report lists the problems; the Status is for failures to run at all.
-Result<VerifyReport> VerifyDatabase(const std::string& path,
-                                    const VerifyOptions& options);
+Result<VerifyReport> VerifyDatabase(const std::string& path, const VerifyOptions& options);
 
 // --- Import -----------------------------------------------------------------
 
@@ -334,10 +344,8 @@ struct ImportCounts {
 // account, session and authenticator's user present in the set. Any problem
 // goes to `problems` and nothing is written (InvalidArgument); otherwise
 // everything is written in one atomic batch with its index entries.
-Result<ImportCounts> ImportRecords(const std::string& path,
-                                   const ImportSet& set,
-                                   const ImportOptions& options,
-                                   const ProblemSink& problems);
+Result<ImportCounts> ImportRecords(const std::string& path, const ImportSet& set,
+                                   const ImportOptions& options, const ProblemSink& problems);
 
 // --- Maintenance ------------------------------------------------------------
 
