@@ -35,14 +35,25 @@ bool IsPointLookupFamily(Family f) {
 // Every family shares one block cache. Point-lookup families get a bloom
 // filter and a hash index inside each data block (one probe instead of a
 // binary search); the scan-only families (user_links, expiry) keep the
-// default index. Index and filter blocks live in the cache, L0's pinned, so
-// memory stays bounded by the cache size.
+// default index.
+//
+// Index and filter blocks are partitioned, cached with high priority, and
+// their top levels pinned. With whole per-file index and filter blocks in a
+// small cache (the first layout), a 1M-user store's 1-2 MB index/filter
+// blocks were evicted by data blocks and re-read on nearly every Get: 1.4 ms
+// per hot read. Partitions keep each miss to a 4 KiB block, and memory stays
+// bounded by the cache size.
 rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
                                            const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
+  t.index_type = rocksdb::BlockBasedTableOptions::kTwoLevelIndexSearch;
+  t.partition_filters = true;
+  t.metadata_block_size = 4096;
   t.cache_index_and_filter_blocks = true;
+  t.cache_index_and_filter_blocks_with_high_priority = true;
+  t.pin_top_level_index_and_filter = true;
   t.pin_l0_filter_and_index_blocks_in_cache = true;
   t.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   t.format_version = 5;
@@ -54,8 +65,9 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
   o.write_buffer_size = (f == Family::kMeta) ? (1 << 20) : (8 << 20);
+  // LZ4 at every level: point reads decompress a block each, and ZSTD's
+  // smaller files cost several times LZ4's decompression time.
   o.compression = rocksdb::kLZ4Compression;
-  o.bottommost_compression = rocksdb::kZSTD;
   return o;
 }
 
@@ -168,7 +180,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
     rep->session_cache = std::make_unique<internal::SessionCache>(options.session_cache_bytes);
   }
 
-  auto cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  rocksdb::LRUCacheOptions cache_options;
+  cache_options.capacity = options.block_cache_bytes;
+  // Index and filter partitions go to the high-priority pool, so a scan of
+  // data blocks cannot push them all out.
+  cache_options.high_pri_pool_ratio = 0.5;
+  auto cache = rocksdb::NewLRUCache(cache_options);
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;

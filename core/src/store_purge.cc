@@ -98,9 +98,13 @@ void StopPurger(Store::Rep& rep) {
 }
 
 Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
+  int64_t floor = rep.purge_floor_ms.load();
+  if (floor >= now_ms) return PurgeResult{};
+  const std::string lower = internal::ExpiryUpperBound(floor);
   const std::string upper = internal::ExpiryUpperBound(now_ms);
-  rocksdb::Slice upper_slice(upper);
+  rocksdb::Slice lower_slice(lower), upper_slice(upper);
   rocksdb::ReadOptions ro = rep.read_options;
+  ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(ro, rep.cf(Family::kExpiry)));
   PurgeResult result;
@@ -118,6 +122,9 @@ Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
     }
   }
   AUTHKV_RETURN_IF_ERROR(internal::FromRocks(it->status(), "expiry scan"));
+  // Everything below now_ms is gone -- unless a write below the floor
+  // lowered it meanwhile, in which case the floor stays where that put it.
+  rep.purge_floor_ms.compare_exchange_strong(floor, now_ms);
   return result;
 }
 

@@ -178,8 +178,15 @@ void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {
       .PermitUncheckedError();
 }
 
+void Store::Rep::NoteExpiry(int64_t expires_ms) {
+  int64_t floor = purge_floor_ms.load();
+  while (expires_ms < floor && !purge_floor_ms.compare_exchange_weak(floor, expires_ms)) {
+  }
+}
+
 void Store::Rep::PutSession(rocksdb::WriteBatch* b, std::string_view key,
                             const Session& s) {
+  NoteExpiry(s.expires_ms);
   b->Put(cf(Family::kSessions), ToSlice(key),
          internal::Seal(internal::EncodeSession(s, /*with_token=*/false)))
       .PermitUncheckedError();
@@ -202,8 +209,25 @@ void Store::Rep::DeleteSession(rocksdb::WriteBatch* b, std::string_view key,
       .PermitUncheckedError();
 }
 
+void Store::Rep::MoveSessionExpiry(rocksdb::WriteBatch* b, std::string_view key,
+                                   const Session& s, int64_t expires_ms) {
+  Session moved = s;
+  moved.expires_ms = expires_ms;
+  NoteExpiry(expires_ms);
+  b->Put(cf(Family::kSessions), ToSlice(key),
+         internal::Seal(internal::EncodeSession(moved, /*with_token=*/false)))
+      .PermitUncheckedError();
+  b->Delete(cf(Family::kExpiry),
+            internal::ExpiryKey(s.expires_ms, internal::ExpiryKind::kSession, key))
+      .PermitUncheckedError();
+  b->Put(cf(Family::kExpiry),
+         internal::ExpiryKey(expires_ms, internal::ExpiryKind::kSession, key), "")
+      .PermitUncheckedError();
+}
+
 void Store::Rep::PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                                       const VerificationToken& t) {
+  NoteExpiry(t.expires_ms);
   b->Put(cf(Family::kVerificationTokens), ToSlice(key),
          internal::Seal(internal::EncodeVerificationToken(t, /*with_token=*/false)))
       .PermitUncheckedError();

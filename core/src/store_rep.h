@@ -29,6 +29,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
+#include <atomic>
+#include <limits>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -65,6 +67,12 @@ struct Store::Rep {
   internal::LockStripes stripes;
   // Null when Options::session_cache_bytes is 0.
   std::unique_ptr<internal::SessionCache> session_cache;
+
+  // Every expiry entry below this time has been purged, so PurgeExpired
+  // starts its scan here instead of wading through the tombstones of what
+  // earlier purges deleted. Writes of an earlier expiry lower it (NoteExpiry).
+  std::atomic<int64_t> purge_floor_ms{std::numeric_limits<int64_t>::min()};
+  void NoteExpiry(int64_t expires_ms);
 
   // The background purge (store_purge.cc); not started when the interval
   // is 0. Stopped first thing in ~Rep, before the database closes.
@@ -114,6 +122,10 @@ struct Store::Rep {
                   const Session& session);
   void DeleteSession(rocksdb::WriteBatch* b, std::string_view session_key,
                      const Session& session);
+  // Rewrites the session with a new expiry and moves its expiry entry (its
+  // user link is unchanged).
+  void MoveSessionExpiry(rocksdb::WriteBatch* b, std::string_view session_key,
+                         const Session& session, int64_t expires_ms);
   void PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                             const VerificationToken& token);
   void DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_view key,

@@ -79,8 +79,7 @@ Result<Session> Store::UpdateSession(std::string_view session_token,
         Session updated = old;
         updated.expires_ms = expires_ms;
         rocksdb::WriteBatch batch;
-        rep_->DeleteSession(&batch, key, old);  // Drops the old expiry entry.
-        rep_->PutSession(&batch, key, updated);
+        rep_->MoveSessionExpiry(&batch, key, old, updated.expires_ms);
         AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
         rep_->ForgetSession(key);
         updated.session_token.assign(session_token);

@@ -72,3 +72,29 @@ TEST_CASE("a negative purge interval is refused", "[store][purge]") {
 }
 
 }  // namespace authkv::test
+
+namespace authkv::test {
+
+TEST_CASE("an expiry written below an earlier purge's time is still purged",
+          "[store][purge]") {
+  StoreFixture f;
+  const int64_t now = f.now();
+  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
+  REQUIRE_OK(f.store->CreateSession(MakeSession("a", "u1", now - 10)));
+  REQUIRE(f.store->PurgeExpired(now)->sessions == 1);
+  // Written after that purge, expiring before its time: below the floor.
+  REQUIRE_OK(f.store->CreateSession(MakeSession("b", "u1", now - 100)));
+  REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "t", now - 50}));
+  REQUIRE_OK(f.store->CreateSession(MakeSession("c", "u1", now + kHourMs)));
+  REQUIRE_OK(f.store->UpdateSession("c", now - 20));  // Moved below it too.
+  auto purged = f.store->PurgeExpired(now);
+  REQUIRE_OK(purged);
+  REQUIRE(purged->sessions == 2);
+  REQUIRE(purged->verification_tokens == 1);
+  REQUIRE(f.store->PurgeExpired(now)->sessions == 0);
+  SECTION("and a purge at an earlier time than the last one finds nothing left") {
+    REQUIRE(f.store->PurgeExpired(now - 1000)->sessions == 0);
+  }
+}
+
+}  // namespace authkv::test

@@ -118,14 +118,14 @@ export interface AuthKVOpenOptions {
   readOnly?: boolean
   /**
    * Bytes of RocksDB block cache.
-   * Default: 32 MiB.
+   * Default: 128 MiB.
    */
   blockCacheBytes?: number
   /**
    * Memory for the cache that serves `getSessionAndUser` (one per
    * authenticated request) from memory; `0` turns it off. Writes keep it
    * coherent.
-   * Default: 64 MiB.
+   * Default: 128 MiB.
    */
   sessionCacheBytes?: number
   /**
@@ -281,7 +281,9 @@ export const defaultOptions = {
   emailMatch: "case-insensitive",
   create: true,
   readOnly: false,
-  blockCacheBytes: 32 * 1024 * 1024,
+  blockCacheBytes: 128 * 1024 * 1024,
+  sessionCacheBytes: 128 * 1024 * 1024,
+  purgeIntervalMs: 0,
   userFields: {},
 } as const satisfies Omit<AuthKVAdapterOptions, "path" | "db" | "libraryPath">
 

@@ -131,9 +131,9 @@ typedef struct authkv_token_key {
 typedef struct authkv_open_options {
   unsigned int version;       /**< AUTHKV_OPEN_OPTIONS_VERSION. */
   uint32_t flags;             /**< AUTHKV_OPEN_* bits. Default: CREATE. */
-  uint64_t block_cache_bytes; /**< RocksDB block cache; 0: 32 MiB. */
+  uint64_t block_cache_bytes; /**< RocksDB block cache; 0: 128 MiB. */
   /* Version 2. */
-  uint64_t session_cache_bytes; /**< Session cache; 0: 64 MiB (see also
+  uint64_t session_cache_bytes; /**< Session cache; 0: 128 MiB (see also
                                      AUTHKV_OPEN_NO_SESSION_CACHE). */
   int64_t purge_interval_ms;    /**< Purge expired sessions and tokens on a
                                      background thread this often; 0: never. */
