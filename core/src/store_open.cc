@@ -71,8 +71,14 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
   return o;
 }
 
-// A fresh directory is created owner-only: it holds every user's data.
+// A fresh directory is created owner-only: it holds every user's data. Its
+// missing parents are created too ("./data/auth" in a new app), with the
+// process's default mode, as mkdir -p would.
 Status EnsureDirectory(const std::string& path) {
+  std::error_code ec;
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) return Status::IOError("cannot create " + parent.string() + ": " + ec.message());
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
   }

@@ -29,6 +29,13 @@ TEST_CASE("reopening after close keeps every record", "[store][open]") {
   REQUIRE_OK(f.store->GetAuthenticator("c"));
 }
 
+TEST_CASE("a new database's missing parent directories are created", "[store][open]") {
+  TempDir dir;
+  auto opened = Store::Open(dir.Sub("data/app/auth"), Options{});
+  REQUIRE_OK(opened);
+  REQUIRE(std::filesystem::is_directory(dir.Sub("data/app/auth")));
+}
+
 TEST_CASE("a new database directory is readable by its owner only", "[store][open]") {
   StoreFixture f;
   struct stat st{};

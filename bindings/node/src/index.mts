@@ -4,7 +4,9 @@
  * package is loaded).
  */
 
-import cjs from "./index.js"
+// A namespace import keeps the types under every module resolution (with
+// "bundler", which Next.js forces, a default import of CommonJS types as any).
+import * as cjs from "./index.js"
 
 export const {
   ABI_VERSION,
