@@ -195,6 +195,10 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Spelled out: clang before 17 has no class template argument deduction
+// for aggregates.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Builds one JSON object, field by field, in the order written.
 class ObjectWriter {
@@ -281,8 +285,8 @@ std::string AccountJson(const StoredAccount& stored, bool show_secrets) {
   w.NullableText("token_type", a.token_type);
   w.NullableText("session_state", a.session_state);
   w.NullableInt("expires_at", a.expires_at);
-  if (a.expires_at.has_value()) {
-    w.Text("expires_at_iso", FormatIsoMillis(*a.expires_at * 1000));
+  if (auto iso = a.expires_at.has_value() ? FormatIsoSeconds(*a.expires_at) : std::nullopt) {
+    w.Text("expires_at_iso", *iso);
   }
   if (!a.extra_json.empty()) w.Text("extra_json", a.extra_json);
   // Ciphertext: carried for a lossless export, useless without the keys.

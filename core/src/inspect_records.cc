@@ -24,6 +24,10 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Spelled out: clang before 17 has no class template argument deduction
+// for aggregates.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr std::array<std::string_view, 5> kKindNames = {"user", "account", "session",
                                                         "verification_token", "authenticator"};
@@ -120,6 +124,12 @@ std::string FormatIsoMillis(int64_t ms) {
                 ".%03" PRId64 "Z",
                 year, month, day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60, rem % 1000);
   return buf;
+}
+
+std::optional<std::string> FormatIsoSeconds(int64_t seconds) {
+  int64_t ms = 0;
+  if (__builtin_mul_overflow(seconds, int64_t{1000}, &ms)) return std::nullopt;
+  return FormatIsoMillis(ms);
 }
 
 std::string JsonQuote(std::string_view s) {

@@ -16,6 +16,10 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Spelled out: clang before 17 has no class template argument deduction
+// for aggregates.
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Absent shows as "-", null as "null": the store keeps the two apart.
 std::string Show(const Nullable<std::string>& v) {
@@ -81,7 +85,7 @@ const std::vector<Column>& ColumnsFor(RecordKind kind) {
       {"EXPIRES_AT",
        [](const Record& r, O) {
          const auto& at = A(r).account.expires_at;  // Epoch seconds.
-         if (at.has_value()) return FormatIsoMillis(*at * 1000);
+         if (at.has_value()) return FormatIsoSeconds(*at).value_or(std::to_string(*at));
          return std::string(at.is_null() ? "null" : "-");
        }},
       {"ACCESS_TOKEN",

@@ -118,6 +118,9 @@ std::string TokenDigest(std::string_view token);
 std::string HexString(std::string_view bytes);
 // "2023-11-14T22:13:20.123Z" (UTC, always with milliseconds).
 std::string FormatIsoMillis(int64_t ms);
+// FormatIsoMillis of epoch seconds (Account::expires_at); nullopt when the
+// seconds do not fit in milliseconds (nothing bounds what a provider sends).
+std::optional<std::string> FormatIsoSeconds(int64_t seconds);
 // `s` as a JSON string literal, quotes included. Bytes that are not UTF-8
 // are written as \u00XX escapes of each byte so the output stays valid JSON.
 std::string JsonQuote(std::string_view s);
