@@ -170,6 +170,16 @@ Result<std::string_view> Text(const char* data, size_t size, std::string_view na
   return data == nullptr ? std::string_view() : std::string_view(data, size);
 }
 
+// The (provider, providerAccountId) pair that names an account.
+Result<std::pair<std::string_view, std::string_view>> AccountKeyArgs(
+    const char* provider, size_t provider_len, const char* provider_account_id,
+    size_t provider_account_id_len) {
+  AUTHKV_ASSIGN_OR_RETURN(std::string_view prov, Text(provider, provider_len, "provider"));
+  AUTHKV_ASSIGN_OR_RETURN(std::string_view pid, Text(provider_account_id, provider_account_id_len,
+                                                     "provider_account_id"));
+  return std::make_pair(prov, pid);
+}
+
 // Core's decoder for each input type, picked by the (unused) pointer's
 // type. Core verifies the buffer with its file_identifier and copies
 // misaligned input (hosts pass slices at any address) before reading it.
@@ -380,9 +390,9 @@ int authkv_user_get_by_account(authkv_buf* out, authkv_db* db, const char* provi
                                size_t provider_len, const char* provider_account_id,
                                size_t provider_account_id_len, char** errmsg) {
   return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view prov, Text(provider, provider_len, "provider"));
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view pid, Text(provider_account_id, provider_account_id_len,
-                                                       "provider_account_id"));
+    AUTHKV_ASSIGN_OR_RETURN(auto key, AccountKeyArgs(provider, provider_len, provider_account_id,
+                                                     provider_account_id_len));
+    const auto& [prov, pid] = key;
     return Return(out, store.GetUserByAccount(prov, pid));
   });
 }
@@ -417,9 +427,9 @@ int authkv_account_get(authkv_buf* out, authkv_db* db, const char* provider, siz
                        const char* provider_account_id, size_t provider_account_id_len,
                        char** errmsg) {
   return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view prov, Text(provider, provider_len, "provider"));
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view pid, Text(provider_account_id, provider_account_id_len,
-                                                       "provider_account_id"));
+    AUTHKV_ASSIGN_OR_RETURN(auto key, AccountKeyArgs(provider, provider_len, provider_account_id,
+                                                     provider_account_id_len));
+    const auto& [prov, pid] = key;
     return Return(out, store.GetAccount(prov, pid));
   });
 }
@@ -436,9 +446,9 @@ int authkv_account_unlink(authkv_buf* out, authkv_db* db, const char* provider, 
                           const char* provider_account_id, size_t provider_account_id_len,
                           char** errmsg) {
   return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view prov, Text(provider, provider_len, "provider"));
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view pid, Text(provider_account_id, provider_account_id_len,
-                                                       "provider_account_id"));
+    AUTHKV_ASSIGN_OR_RETURN(auto key, AccountKeyArgs(provider, provider_len, provider_account_id,
+                                                     provider_account_id_len));
+    const auto& [prov, pid] = key;
     return Return(out, store.UnlinkAccount(prov, pid));
   });
 }
