@@ -30,6 +30,7 @@
 #include <string_view>
 
 #include "c_abi_fixture.h"
+#include "input_format.h"
 #include "record_fields.h"
 
 namespace {
@@ -45,16 +46,7 @@ using authkv::fuzz::OutBuf;
 using authkv::fuzz::SeededStore;
 using authkv::fuzz::WalMark;
 
-enum Op : uint8_t {
-  kUserCreate,
-  kUserUpdate,
-  kAccountLink,
-  kAccountUpdate,
-  kSessionCreate,
-  kVerificationTokenCreate,
-  kAuthenticatorCreate,
-  kOpCount,
-};
+using namespace authkv::fuzz::records;  // Op, kOpCount, variant bits.
 
 using RecordFn = int (*)(authkv_buf*, authkv_db*, const uint8_t*, size_t, char**);
 
@@ -245,10 +237,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   const Op op = static_cast<Op>(data[0] % kOpCount);
   const unsigned variant = data[0] / kOpCount;
-  const bool want_out = (variant & 1) == 0;
-  const bool want_errmsg = (variant & 2) == 0;
-  const bool aligned = (variant & 4) != 0;
-  const bool from_fields = (variant & 8) != 0;
+  const bool want_out = (variant & kNoOut) == 0;
+  const bool want_errmsg = (variant & kNoErrmsg) == 0;
+  const bool aligned = (variant & kAligned) != 0;
+  const bool from_fields = (variant & kFields) != 0;
   std::string input(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (from_fields) {
     InputReader reader(data + 1, size - 1);

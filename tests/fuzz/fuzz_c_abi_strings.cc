@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "c_abi_fixture.h"
+#include "input_format.h"
 
 namespace {
 
@@ -46,23 +47,7 @@ using authkv::fuzz::OutBuf;
 using authkv::fuzz::SeededStore;
 using authkv::fuzz::WalMark;
 
-enum Op : uint8_t {
-  kUserGet,
-  kUserGetByEmail,
-  kUserGetByAccount,
-  kUserDelete,
-  kAccountGet,
-  kAccountUnlink,
-  kSessionAndUserGet,
-  kSessionAndUserGetInto,
-  kSessionUpdate,
-  kSessionDelete,
-  kVerificationTokenUse,
-  kAuthenticatorGet,
-  kAuthenticatorListByUser,
-  kAuthenticatorUpdateCounter,
-  kOpCount,
-};
+using namespace authkv::fuzz::strings;  // Op, kOpCount, flag bits.
 
 struct OpInfo {
   const char* name;
@@ -243,11 +228,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint64_t number = info.number ? reader.U64() : 0;
   const std::string_view first = info.strings == 2 ? reader.ShortString() : reader.Rest();
   const std::string_view second = info.strings == 2 ? reader.Rest() : std::string_view();
-  const Arg a = MakeArg(first, (flags & 4) != 0);
-  const Arg b = MakeArg(second, info.strings == 2 && (flags & 8) != 0);
+  const Arg a = MakeArg(first, (flags & kNullFirst) != 0);
+  const Arg b = MakeArg(second, info.strings == 2 && (flags & kNullSecond) != 0);
   // get_into has no authkv_buf; its result comes back in `into`.
-  const bool want_out = (flags & 1) == 0 && op != kSessionAndUserGetInto;
-  const bool want_errmsg = (flags & 2) == 0;
+  const bool want_out = (flags & kNoOut) == 0 && op != kSessionAndUserGetInto;
+  const bool want_errmsg = (flags & kNoErrmsg) == 0;
 
   OutBuf out;
   ErrMsg err;

@@ -30,6 +30,7 @@
 #include "authkv/inspect.h"
 #include "authkv/store.h"
 #include "codec.h"
+#include "input_format.h"
 #include "record_fields.h"
 #include "seed_records.h"
 #include "temp_dir.h"
@@ -72,20 +73,9 @@ class CorpusDir {
 
 // ---- fuzz_c_abi_records: [op + 7 * variant][FlatBuffer] -------------------
 
-// The op numbers of fuzz_c_abi_records.cc, in its order.
-enum RecordOp : uint8_t {
-  kUserCreate,
-  kUserUpdate,
-  kAccountLink,
-  kAccountUpdate,
-  kSessionCreate,
-  kVerificationTokenCreate,
-  kAuthenticatorCreate,
-};
-constexpr uint8_t kRecordOps = 7;
-// Variant bits (times kRecordOps): out NULL, errmsg NULL, aligned copy,
-// fields instead of a FlatBuffer.
-constexpr uint8_t kNoOut = 1, kNoErrmsg = 2, kAligned = 4, kFields = 8;
+using RecordOp = authkv::fuzz::records::Op;
+using namespace authkv::fuzz::records;  // Ops and variant bits (input_format.h).
+constexpr uint8_t kRecordOps = authkv::fuzz::records::kOpCount;
 
 std::string RecordInput(RecordOp op, const std::string& buffer, uint8_t variant = 0) {
   return std::string(1, static_cast<char>(op + kRecordOps * variant)) + buffer;
@@ -237,25 +227,8 @@ void WriteRecordsCorpus(const fs::path& root) {
 
 // ---- fuzz_c_abi_strings: [op][flags][number?][len][first][rest] -------------
 
-// The op numbers of fuzz_c_abi_strings.cc, in its order.
-enum StringOp : uint8_t {
-  kUserGet,
-  kUserGetByEmail,
-  kUserGetByAccount,
-  kUserDelete,
-  kAccountGet,
-  kAccountUnlink,
-  kSessionAndUserGet,
-  kSessionAndUserGetInto,
-  kSessionUpdate,
-  kSessionDelete,
-  kVerificationTokenUse,
-  kAuthenticatorGet,
-  kAuthenticatorListByUser,
-  kAuthenticatorUpdateCounter,
-};
-// Flags: out NULL, errmsg NULL, first / second pointer NULL.
-constexpr uint8_t kFlagNoOut = 1, kFlagNoErrmsg = 2, kFlagNullFirst = 4, kFlagNullSecond = 8;
+using StringOp = authkv::fuzz::strings::Op;
+namespace sops = authkv::fuzz::strings;  // Ops and flag bits (input_format.h).
 
 std::string OneString(StringOp op, std::string_view s, uint8_t flags = 0) {
   return fz::InputWriter().Byte(op).Byte(flags).Rest(s).bytes();
@@ -271,42 +244,42 @@ std::string WithNumber(StringOp op, uint64_t number, std::string_view s) {
 
 void WriteStringsCorpus(const fs::path& root) {
   CorpusDir c(root, "fuzz_c_abi_strings");
-  c.Write("user_get", OneString(kUserGet, fz::kSeedUserId));
-  c.Write("user_get-missing", OneString(kUserGet, "u9"));
-  c.Write("user_get-nul", OneString(kUserGet, std::string_view("u1\0", 3)));
-  c.Write("user_get-bad-utf8", OneString(kUserGet, "\xc3\x28\xff"));
-  c.Write("user_get-empty", OneString(kUserGet, ""));
-  c.Write("user_get-null-pointer", OneString(kUserGet, fz::kSeedUserId, kFlagNullFirst));
-  c.Write("user_get-long", OneString(kUserGet, std::string(1100, 'k')));
-  c.Write("user_get_by_email-case", OneString(kUserGetByEmail, "ANN@Example.COM"));
+  c.Write("user_get", OneString(sops::kUserGet, fz::kSeedUserId));
+  c.Write("user_get-missing", OneString(sops::kUserGet, "u9"));
+  c.Write("user_get-nul", OneString(sops::kUserGet, std::string_view("u1\0", 3)));
+  c.Write("user_get-bad-utf8", OneString(sops::kUserGet, "\xc3\x28\xff"));
+  c.Write("user_get-empty", OneString(sops::kUserGet, ""));
+  c.Write("user_get-null-pointer", OneString(sops::kUserGet, fz::kSeedUserId, sops::kNullFirst));
+  c.Write("user_get-long", OneString(sops::kUserGet, std::string(1100, 'k')));
+  c.Write("user_get_by_email-case", OneString(sops::kUserGetByEmail, "ANN@Example.COM"));
   c.Write("user_get_by_account",
-          TwoStrings(kUserGetByAccount, fz::kSeedProvider, fz::kSeedProviderAccountId));
+          TwoStrings(sops::kUserGetByAccount, fz::kSeedProvider, fz::kSeedProviderAccountId));
   c.Write("user_get_by_account-null-second",
-          TwoStrings(kUserGetByAccount, fz::kSeedProvider, "x", kFlagNullSecond));
-  c.Write("user_delete", OneString(kUserDelete, fz::kSeedUser2Id, kFlagNoOut));
-  c.Write("account_get", TwoStrings(kAccountGet, fz::kSeedProvider, fz::kSeedProviderAccountId));
+          TwoStrings(sops::kUserGetByAccount, fz::kSeedProvider, "x", sops::kNullSecond));
+  c.Write("user_delete", OneString(sops::kUserDelete, fz::kSeedUser2Id, sops::kNoOut));
+  c.Write("account_get", TwoStrings(sops::kAccountGet, fz::kSeedProvider, fz::kSeedProviderAccountId));
   c.Write("account_unlink",
-          TwoStrings(kAccountUnlink, fz::kSeedProvider, fz::kSeedProviderAccountId));
-  c.Write("session_and_user_get", OneString(kSessionAndUserGet, fz::kSeedSessionToken));
+          TwoStrings(sops::kAccountUnlink, fz::kSeedProvider, fz::kSeedProviderAccountId));
+  c.Write("session_and_user_get", OneString(sops::kSessionAndUserGet, fz::kSeedSessionToken));
   c.Write("session_and_user_get-expired",
-          OneString(kSessionAndUserGet, fz::kSeedExpiredSessionToken, kFlagNoErrmsg));
+          OneString(sops::kSessionAndUserGet, fz::kSeedExpiredSessionToken, sops::kNoErrmsg));
   c.Write("session_and_user_get_into",
-          WithNumber(kSessionAndUserGetInto, 1023, fz::kSeedSessionToken));
+          WithNumber(sops::kSessionAndUserGetInto, 1023, fz::kSeedSessionToken));
   c.Write("session_and_user_get_into-small",
-          WithNumber(kSessionAndUserGetInto, 16, fz::kSeedSessionToken));
-  c.Write("session_update", WithNumber(kSessionUpdate, 4102444900000, fz::kSeedSessionToken));
+          WithNumber(sops::kSessionAndUserGetInto, 16, fz::kSeedSessionToken));
+  c.Write("session_update", WithNumber(sops::kSessionUpdate, 4102444900000, fz::kSeedSessionToken));
   c.Write("session_update-negative",
-          WithNumber(kSessionUpdate, static_cast<uint64_t>(INT64_MIN), fz::kSeedSessionToken));
-  c.Write("session_delete", OneString(kSessionDelete, fz::kSeedSessionToken));
+          WithNumber(sops::kSessionUpdate, static_cast<uint64_t>(INT64_MIN), fz::kSeedSessionToken));
+  c.Write("session_delete", OneString(sops::kSessionDelete, fz::kSeedSessionToken));
   c.Write("verification_token_use",
-          TwoStrings(kVerificationTokenUse, fz::kSeedTokenIdentifier, fz::kSeedToken));
+          TwoStrings(sops::kVerificationTokenUse, fz::kSeedTokenIdentifier, fz::kSeedToken));
   c.Write("verification_token_use-other-identifier",
-          TwoStrings(kVerificationTokenUse, "eve@example.com", fz::kSeedToken));
-  c.Write("authenticator_get", OneString(kAuthenticatorGet, fz::kSeedCredentialId));
-  c.Write("authenticator_list_by_user", OneString(kAuthenticatorListByUser, fz::kSeedUserId));
-  c.Write("authenticator_list_by_user-unknown", OneString(kAuthenticatorListByUser, "nobody"));
+          TwoStrings(sops::kVerificationTokenUse, "eve@example.com", fz::kSeedToken));
+  c.Write("authenticator_get", OneString(sops::kAuthenticatorGet, fz::kSeedCredentialId));
+  c.Write("authenticator_list_by_user", OneString(sops::kAuthenticatorListByUser, fz::kSeedUserId));
+  c.Write("authenticator_list_by_user-unknown", OneString(sops::kAuthenticatorListByUser, "nobody"));
   c.Write("authenticator_update_counter",
-          WithNumber(kAuthenticatorUpdateCounter, 5, fz::kSeedCredentialId));
+          WithNumber(sops::kAuthenticatorUpdateCounter, 5, fz::kSeedCredentialId));
 }
 
 // ---- fuzz_ndjson_import: export files ---------------------------------------
