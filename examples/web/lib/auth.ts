@@ -9,8 +9,7 @@
 // - It is opened on first use, not at import, so `next build` (which loads
 //   the modules) never opens it.
 
-import { mkdirSync } from "node:fs"
-import { dirname, resolve } from "node:path"
+import { resolve } from "node:path"
 import type { AuthOptions } from "next-auth"
 import type { EmailConfig } from "next-auth/providers/email"
 import * as authkv from "authkv"
@@ -46,8 +45,6 @@ const store = globalThis as typeof globalThis & { authkvDb?: AuthKVDatabase }
 function database(): AuthKVDatabase {
   let db = store.authkvDb
   if (!db || db.closed) {
-    // open() creates the database directory, but not its parents.
-    mkdirSync(dirname(databasePath), { recursive: true })
     // Closed when the process exits (or call .close() yourself).
     db = open(databasePath)
     store.authkvDb = db

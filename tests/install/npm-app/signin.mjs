@@ -7,7 +7,7 @@
 // Usage: node signin.mjs DATABASE_DIR
 
 import assert from "node:assert/strict"
-import { existsSync, mkdirSync, readFileSync, realpathSync } from "node:fs"
+import { existsSync, readFileSync, realpathSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { Auth } from "@auth/core"
@@ -32,8 +32,7 @@ assert.equal(
 const carried = join(pkgDir, "native", "libauthkv.so")
 assert.ok(existsSync(carried), `${carried} is missing from the package`)
 
-// open() creates the database directory but not its parents.
-mkdirSync(dirname(path), { recursive: true })
+// open() creates the database directory and its missing parents.
 const db = open(path)
 const maps = readFileSync("/proc/self/maps", "utf8")
 assert.ok(maps.includes(carried), `the process did not load ${carried}`)
