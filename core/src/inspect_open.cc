@@ -127,7 +127,7 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
   if (rep.mode == OpenMode::kPrimary) {
     s = rocksdb::DB::Open(db_options, rep.path, descriptors, &handles, &raw);
     if (!s.ok()) {
-      Status st = internal::FromRocks(s, "open " + rep.path);
+      Status st = internal::FromRocksOpen(s, rep.path);
       if (st.IsBusy()) {
         return Status::Busy("database is open in another process: " + rep.path +
                             " (stop the app first, or use a read-only subcommand)");

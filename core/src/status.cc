@@ -4,6 +4,9 @@
 
 #include "authkv/status.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <rocksdb/status.h>
 
 #include "status_macros.h"
@@ -74,16 +77,37 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
     case rocksdb::Status::kTryAgain:
       return Status::Busy(msg);
     case rocksdb::Status::kIOError:
-      // RocksDB reports a LOCK held by another process as an IOError; a
-      // caller can retry that, so it is Busy, not a broken file system.
-      if (s.ToString().find("lock") != std::string::npos ||
-          s.ToString().find("LOCK") != std::string::npos) {
-        return Status::Busy(msg);
-      }
+      // Not Busy even when the text mentions a lock: a path such as
+      // /srv/blockstore would match. Store::Open asks the LOCK file itself
+      // whether another process holds it (store_open.cc).
       return Status::IOError(msg);
     default:
       return Status::IOError(msg);
   }
+}
+
+// Why DB::Open failed, in words a person can act on. RocksDB reports a LOCK
+// held by another process as an IOError whose text varies by version, so
+// the LOCK file is asked directly (F_GETLK names the holder). Within this
+// process a second open of a store never reaches RocksDB (open_stores.h),
+// so Busy always means another process.
+Status FromRocksOpen(const rocksdb::Status& s, const std::string& path) {
+  Status failed = FromRocks(s, "open " + path);
+  if (!s.IsIOError()) return failed;
+  const std::string lock_path = path + "/LOCK";
+  const int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return failed;
+  struct flock probe {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  const bool held = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+  ::close(fd);
+  if (!held) return failed;
+  return Status::Busy("the database " + path + " is open in another process (pid " +
+                      std::to_string(probe.l_pid) +
+                      "); a database can be open in one process at a time, so stop that "
+                      "process first\ncause: " +
+                      s.ToString());
 }
 
 }  // namespace internal

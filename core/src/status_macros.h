@@ -6,6 +6,7 @@
 #ifndef AUTHKV_CORE_SRC_STATUS_MACROS_H_
 #define AUTHKV_CORE_SRC_STATUS_MACROS_H_
 
+#include <string>
 #include <string_view>
 
 #include "authkv/result.h"
@@ -19,6 +20,9 @@ namespace authkv::internal {
 
 // Translates a RocksDB status; `context` prefixes the message.
 Status FromRocks(const rocksdb::Status& s, std::string_view context = {});
+// Translates a failed DB::Open of `path`: Busy (naming the holder's pid)
+// when another process holds the database's LOCK, else as FromRocks.
+Status FromRocksOpen(const rocksdb::Status& s, const std::string& path);
 
 }  // namespace authkv::internal
 

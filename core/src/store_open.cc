@@ -16,6 +16,7 @@
 #include <string>
 
 #include "keys.h"
+#include "open_stores.h"
 #include "status_macros.h"
 #include "store_rep.h"
 
@@ -140,7 +141,7 @@ Status LoadMeta(Store::Rep& rep, bool is_new, EmailMatch requested) {
 
 }  // namespace
 
-Store::Store(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Store::Store(std::shared_ptr<Rep> rep) : rep_(std::move(rep)) {}
 Store::~Store() = default;
 
 uint32_t Store::schema_version() const { return rep_->schema_version; }
@@ -149,13 +150,11 @@ CacheStats Store::GetCacheStats() const {
   return rep_->session_cache ? rep_->session_cache->Stats() : CacheStats{};
 }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
-                                           const Options& options) {
-  if (path.empty()) return Status::InvalidArgument("path is empty");
-  if (options.purge_interval_ms < 0) {
-    return Status::InvalidArgument("purge_interval_ms is negative");
-  }
+namespace {
 
+// Opens RocksDB on `path`; the caller has made sure this process has no
+// other instance on the directory (open_stores.h).
+Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Options& options) {
   // What is in the directory decides between open, create and refuse.
   std::vector<std::string> existing;
   rocksdb::Status listed =
@@ -173,7 +172,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
     return Status::InvalidArgument(path + " is a RocksDB database but not an authkv one");
   }
 
-  auto rep = std::make_unique<Rep>();
+  auto rep = std::make_unique<Store::Rep>();
   rep->clock = options.clock ? options.clock : Clock::System();
   rep->read_only = options.read_only;
   rep->write_options.sync = options.sync;
@@ -226,7 +225,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
   }
-  if (!s.ok()) return internal::FromRocks(s, "open " + path);
+  if (!s.ok()) return internal::FromRocksOpen(s, path);
   rep->db.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) rep->handles[i] = handles[i];
 
@@ -234,6 +233,20 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (options.purge_interval_ms > 0 && !options.read_only) {
     StartPurger(*rep, options.purge_interval_ms);
   }
+  return rep;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
+                                           const Options& options) {
+  if (path.empty()) return Status::InvalidArgument("path is empty");
+  if (options.purge_interval_ms < 0) {
+    return Status::InvalidArgument("purge_interval_ms is negative");
+  }
+  AUTHKV_ASSIGN_OR_RETURN(
+      std::shared_ptr<Rep> rep,
+      internal::AcquireStore(path, options, [&] { return OpenRep(path, options); }));
   return std::unique_ptr<Store>(new Store(std::move(rep)));
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h> /* symlink */
 
 #include "fb_fixtures.h"
 
@@ -382,13 +383,34 @@ static authkv_db *TestOpen(const char *path) {
   authkv_open_options opts = AUTHKV_OPEN_OPTIONS_INIT;
   authkv_db *db = NULL;
   authkv_db *second = POISONED_HANDLE;
+  authkv_buf out = AUTHKV_BUF_INIT;
+  fbfx_buf dan = fbfx_user("u-open", "Dan", "dan@example.com", FBFX_ABSENT, NULL, NULL);
+  fbfx_buf dan_again = fbfx_user("u-open2", "Dan", "DAN@example.com", FBFX_ABSENT, NULL, NULL);
+  char link[4200];
   StartPhase("open");
   opts.flags |= AUTHKV_OPEN_SYNC;
   opts.block_cache_bytes = 8u << 20;
   EXPECT(AUTHKV_OK, authkv_open(&db, path, &opts, &err));
   CheckCondition(db != NULL);
-  EXPECT(AUTHKV_EBUSY, authkv_open(&second, path, NULL, &err));
+  /* A second open in this process that disagrees on sync is refused... */
+  EXPECT(AUTHKV_EINVALID, authkv_open(&second, path, NULL, &err));
   CheckCondition(second == NULL);
+  /* ...and one through a symlink, with the same options, is another handle
+     on the same store: the unique-email rule spans both handles. */
+  snprintf(link, sizeof link, "%s/link-to-db", temp_dir);
+  CheckCondition(symlink(path, link) == 0);
+  EXPECT(AUTHKV_OK, authkv_open(&second, link, &opts, &err));
+  CheckCondition(second != NULL && second != db);
+  EXPECT(AUTHKV_OK, authkv_user_create(NULL, second, dan.data, dan.size, &err));
+  EXPECT(AUTHKV_EEXISTS, authkv_user_create(NULL, db, dan_again.data, dan_again.size, &err));
+  EXPECT(AUTHKV_OK, authkv_user_delete(&out, db, S("u-open"), &err));
+  authkv_buf_dispose(&out);
+  /* Each handle closes on its own; the first stays usable. */
+  authkv_close(second);
+  EXPECT(AUTHKV_EINVALID, authkv_user_get(&out, second, S("u-open"), &err));
+  EXPECT(AUTHKV_ENOTFOUND, authkv_user_get(&out, db, S("u-open"), &err));
+  fbfx_buf_free(&dan);
+  fbfx_buf_free(&dan_again);
   return db;
 }
 

@@ -147,15 +147,21 @@ std::vector<Case> Cases() {
        [](const std::string& p) {
          return ViaAbi(p, [](authkv_db*, char**) { return AUTHKV_OK; });
        }},
-      {"a database held open", Code::kBusy, AUTHKV_EBUSY,
-       [](const std::string& p) { PrepareWithUser(p); },
+      {"a second open in the process that disagrees on sync", Code::kInvalidArgument,
+       AUTHKV_EINVALID, [](const std::string& p) { PrepareWithUser(p); },
        [](const std::string& p) {
-         return ViaCore(p, [&](Store&) { return Store::Open(p, Options{}).status(); });
+         return ViaCore(p, [&](Store&) {
+           Options o;
+           o.sync = true;
+           return Store::Open(p, o).status();
+         });
        },
        [](const std::string& p) {
          return ViaAbi(p, [&](authkv_db*, char** e) {
+           authkv_open_options o = AUTHKV_OPEN_OPTIONS_INIT;
+           o.flags |= AUTHKV_OPEN_SYNC;
            authkv_db* second = nullptr;
-           return authkv_open(&second, p.c_str(), nullptr, e);
+           return authkv_open(&second, p.c_str(), &o, e);
          });
        }},
       {"a path under a regular file", Code::kIOError, AUTHKV_EIO,

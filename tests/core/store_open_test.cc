@@ -125,11 +125,6 @@ TEST_CASE("open refuses what is not an authkv database", "[store][open]") {
   }
 }
 
-TEST_CASE("a second writer on the same directory gets Busy", "[store][open]") {
-  StoreFixture f;
-  REQUIRE_CODE(Store::Open(f.path(), Options{}), Code::kBusy);
-}
-
 TEST_CASE("a read-only store reads and refuses writes", "[store][open]") {
   StoreFixture f;
   REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));

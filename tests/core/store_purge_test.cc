@@ -40,6 +40,37 @@ TEST_CASE("PurgeExpired removes only what expired, with its index entries",
   REQUIRE(raw.Count("user_links") == 2);
 }
 
+TEST_CASE("a purge larger than one batch deletes all of it and nothing live",
+          "[store][purge]") {
+  StoreFixture f;
+  const int64_t now = f.now();
+  for (int u = 0; u < 3; ++u) {
+    REQUIRE_OK(f.store->CreateUser(MakeUser("u" + std::to_string(u), "")));
+  }
+  // 700 expired sessions over three users (several batches, each holding
+  // stripes of many owners), 20 of them extended, and 300 expired tokens.
+  for (int i = 0; i < 700; ++i) {
+    const std::string token = "s" + std::to_string(i);
+    REQUIRE_OK(f.store->CreateSession(MakeSession(token, "u" + std::to_string(i % 3), now - 1 - i)));
+    if (i % 35 == 0) REQUIRE_OK(f.store->UpdateSession(token, now + kHourMs));
+  }
+  for (int i = 0; i < 300; ++i) {
+    REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "t" + std::to_string(i), now - 1 - i}));
+  }
+  auto purged = f.store->PurgeExpired(now);
+  REQUIRE_OK(purged);
+  REQUIRE(purged->sessions == 680);
+  REQUIRE(purged->verification_tokens == 300);
+  REQUIRE_OK(f.store->GetSessionAndUser("s35"));
+  REQUIRE_CODE(f.store->GetSessionAndUser("s36"), Code::kNotFound);
+  f.Close();
+  RawDb raw(f.path());
+  REQUIRE(raw.Count("sessions") == 20);
+  REQUIRE(raw.Count("expiry") == 20);
+  REQUIRE(raw.Count("user_links") == 20);
+  REQUIRE(raw.Count("verification_tokens") == 0);
+}
+
 }  // namespace authkv::test
 
 namespace authkv::test {

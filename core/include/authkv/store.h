@@ -67,12 +67,21 @@ class Store {
   // directory `path`. Errors: Busy if another process holds it open,
   // VersionMismatch if it was written by a newer authkv, InvalidArgument if
   // the directory is not an authkv database or the options conflict with it.
+  //
+  // A directory is open at most once per process. Opening one that is open
+  // already, under any path spelling (relative, absolute, trailing slash,
+  // symlink), returns another Store on the same open database; each Store
+  // is destroyed on its own and the last one closes the database. Such an
+  // open fails with InvalidArgument if it disagrees with the first on
+  // read_only, sync, email_match, token_keys or clock; cache sizes and the
+  // purge interval are the first open's.
   static Result<std::unique_ptr<Store>> Open(const std::string& path,
                                              const Options& options);
 
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
-  // Closes the database. REQUIRES: no call is running on another thread.
+  // Drops this handle; the last handle on a directory closes the database.
+  // REQUIRES: no call is running on this Store on another thread.
   ~Store();
 
   // --- Users ---------------------------------------------------------------
@@ -172,8 +181,9 @@ class Store {
   struct Rep;  // Implementation detail, defined in core/src.
 
  private:
-  explicit Store(std::unique_ptr<Rep> rep);
-  std::unique_ptr<Rep> rep_;
+  explicit Store(std::shared_ptr<Rep> rep);
+  // Shared by every Store open on the same directory in this process.
+  std::shared_ptr<Rep> rep_;
 };
 
 }  // namespace authkv

@@ -154,12 +154,23 @@ typedef struct authkv_open_options {
 AUTHKV_API int authkv_open_options_init(authkv_open_options *opts, unsigned int version);
 
 /** Open (or create) the database in directory `path`.
+ *
+ *  A directory is open at most once per process. Opening one that this
+ *  process has open already, under any spelling of its path (relative,
+ *  absolute, trailing slash, symlink), gives another handle on the same
+ *  open store; each handle is closed on its own with authkv_close, and the
+ *  last one closes the database. Such an open returns AUTHKV_EINVALID, with
+ *  a message naming the option, if it disagrees with the first on READONLY,
+ *  SYNC, EMAIL_EXACT or token_keys; cache sizes and purge_interval_ms are
+ *  the first open's.
+ *
  *  @param[out] out  receives the handle (owned; release with authkv_close)
  *  @param path      NUL-terminated directory path
  *  @param opts      NULL for defaults
  *  @param[out] errmsg optional; see Conventions (5)
  *  @return AUTHKV_OK; AUTHKV_ENOTFOUND (no database and no CREATE flag);
- *          AUTHKV_EBUSY (open in another process); AUTHKV_EVERSION (written by
+ *          AUTHKV_EBUSY (open in another process; the message names
+ *          its pid, and a second line "cause: ..." RocksDB's text); AUTHKV_EVERSION (written by
  *          a newer authkv, or opts->version unknown); AUTHKV_EINVALID (not an
  *          authkv directory, bad arguments); AUTHKV_ECORRUPT; AUTHKV_EIO. */
 AUTHKV_API int authkv_open(authkv_db **out, const char *path,
