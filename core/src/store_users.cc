@@ -86,7 +86,7 @@ Result<User> Store::CreateUser(User user) {
   if (!email_key.empty()) {
     AUTHKV_ASSIGN_OR_RETURN(bool email_taken,
                             rep_->Exists(Family::kUsersByEmail, email_key));
-    if (email_taken) return Status::AlreadyExists("email " + *user.email + " is taken");
+    if (email_taken) return Status::AlreadyExists("that email belongs to another user");
   }
   rocksdb::WriteBatch batch;
   rep_->PutUser(&batch, user);
@@ -138,7 +138,7 @@ Result<User> Store::UpdateUser(const User& patch) {
   if (email_key != old_email_key) {
     if (!email_key.empty()) {
       AUTHKV_ASSIGN_OR_RETURN(bool taken, rep_->Exists(Family::kUsersByEmail, email_key));
-      if (taken) return Status::AlreadyExists("email " + *user.email + " is taken");
+      if (taken) return Status::AlreadyExists("that email belongs to another user");
     }
     rep_->DeleteUser(&batch, before);  // Drops the old email entry...
   }

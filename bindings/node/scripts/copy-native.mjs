@@ -70,3 +70,11 @@ const target = join(nativeDir, "libauthkv.so")
 copyFileSync(source, target)
 chmodSync(target, 0o755)
 console.log(`copy-native: ${source} (authkv ${version}) -> native/libauthkv.so`)
+
+// The env-cleanup hook, built beside the library (closes a terminated
+// worker thread's handles; see bindings/node/addon/env_cleanup.cc).
+const hook = join(dirname(source), "authkv_env_cleanup.node")
+if (!existsSync(hook)) fail(`${hook} does not exist; build authkv_env_cleanup`)
+copyFileSync(hook, join(nativeDir, "authkv_env_cleanup.node"))
+chmodSync(join(nativeDir, "authkv_env_cleanup.node"), 0o755)
+console.log(`copy-native: ${hook} -> native/authkv_env_cleanup.node`)

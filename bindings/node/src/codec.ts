@@ -263,6 +263,7 @@ export function encodeUser(b: flatbuffers.Builder, record: object): Uint8Array {
   let mask = 0
   const extra: Obj = Object.create(null)
   const strings: Record<string, string | undefined> = {}
+  let verifiedMs: number | undefined
   for (const key of Object.keys(user)) {
     const value = user[key]
     if (value === undefined) continue
@@ -271,15 +272,15 @@ export function encodeUser(b: flatbuffers.Builder, record: object): Uint8Array {
     } else if (key === "id") {
       strings.id = requireString(value, "user.id")
     } else if (key === "emailVerified") {
+      // A Date, or what JSON made of one (an ISO string, epoch ms): an
+      // adapter fed from a JSON body must not lose it, and anything else
+      // is refused rather than dropped.
       if (value === null) mask |= 1 << USER_NULL.emailVerified
-      else if (value instanceof Date) toMs(value, "user.emailVerified")
-      else extra[key] = value
+      else verifiedMs = toMs(value, "user.emailVerified")
     } else if (value === null) {
       mask |= 1 << USER_NULL[key as (typeof USER_STRINGS)[number]]
-    } else if (typeof value === "string") {
-      strings[key] = value
     } else {
-      extra[key] = value
+      strings[key] = requireString(value, `user.${key}`)
     }
   }
   const id = str(b, strings.id === "" ? undefined : strings.id)
@@ -292,8 +293,8 @@ export function encodeUser(b: flatbuffers.Builder, record: object): Uint8Array {
   if (id) User.addId(b, id)
   if (name) User.addName(b, name)
   if (email) User.addEmail(b, email)
-  if (user.emailVerified instanceof Date) {
-    const ms = BigInt(user.emailVerified.getTime())
+  if (verifiedMs !== undefined) {
+    const ms = BigInt(verifiedMs)
     addOptionalScalar(b, () => User.addEmailVerifiedMs(b, ms))
   }
   if (image) User.addImage(b, image)
@@ -521,8 +522,8 @@ export function readUser(t: User): AuthKVUser {
   nullable(user, "name", text(t.name(UTF8)), mask, USER_NULL.name)
   nullable(user, "email", text(t.email(UTF8)), mask, USER_NULL.email)
   const verified = t.emailVerifiedMs()
-  if (verified !== null) user.emailVerified = new Date(Number(verified))
-  else if (mask & (1 << USER_NULL.emailVerified)) user.emailVerified = null
+  // Auth.js's AdapterUser always has emailVerified: null when unknown.
+  user.emailVerified = verified !== null ? new Date(Number(verified)) : null
   nullable(user, "image", text(t.image(UTF8)), mask, USER_NULL.image)
   decodeExtra(text(t.extraJson(UTF8)), user)
   return user as AuthKVUser

@@ -49,9 +49,9 @@ import {
   Code,
   NativeDb,
   OpenFlag,
+  acquireNative,
   loadLibrary,
   nativeHandles,
-  openNative,
 } from "./native"
 import type {
   AuthKVAccount,
@@ -149,9 +149,13 @@ export interface AuthKVOpenOptions {
 
 /**
  * An open authkv database, from {@link open}. Pass it to
- * `AuthKVAdapter({ db })` to share one database between adapters or to
- * control its lifetime; it is closed by {@link AuthKVDatabase.close}, or
- * when it is garbage-collected, or when the process exits.
+ * `AuthKVAdapter({ db })` to control its lifetime yourself. Every `open()`
+ * and every adapter on one directory in one thread share one native
+ * handle, however the path is spelled and however many copies of this
+ * module a bundler made; {@link AuthKVDatabase.close} drops this object's
+ * share, and the last one closes the database. A share is also dropped
+ * when its object is garbage-collected, and everything closes when the
+ * process exits or the worker thread ends.
  */
 export interface AuthKVDatabase {
   /** The database directory. */
@@ -163,14 +167,17 @@ export interface AuthKVDatabase {
   /**
    * Deletes every session and verification token that expired before `now`
    * (Auth.js itself only deletes an expired session when its cookie comes
-   * back). Returns how many of each went.
+   * back), on a worker thread. Resolves to how many of each went.
    */
-  purgeExpired(now?: Date): { sessions: number; verificationTokens: number }
+  purgeExpired(
+    now?: Date
+  ): Promise<{ sessions: number; verificationTokens: number }>
   /**
    * Re-encrypts every account whose tokens are not sealed with the first of
-   * `tokenKeys` (the rotation step); returns how many were rewritten.
+   * `tokenKeys` (the rotation step), on a worker thread; resolves to how
+   * many were rewritten.
    */
-  reencryptAccounts(): number
+  reencryptAccounts(): Promise<number>
   /** Hit and miss counts and the size of the session cache. */
   cacheStats(): {
     hits: number
@@ -179,13 +186,21 @@ export interface AuthKVDatabase {
     bytes: number
     capacityBytes: number
   }
-  /** Closes the database; idempotent. Later calls throw `AuthKVError`. */
+  /**
+   * Drops this object's share of the database (the last share closes it);
+   * idempotent. Later calls on this object throw `AuthKVError` (`EINVALID`).
+   */
   close(): void
 }
 
+/** Drops the share of an open() object that was never closed. */
+const dropShare = new FinalizationRegistry<NativeDb>((native) => native.close())
+
 /**
- * Opens (by default creating) the authkv database in directory `path`.
- * Throws `AuthKVError` with code `"EBUSY"` if another process has it open,
+ * Opens (by default creating) the authkv database in directory `path`, or
+ * joins it if this thread has it open already. Throws `AuthKVError` with
+ * code `"EBUSY"` if another process has it open, `"EINVALID"` if it is open
+ * here with options that conflict (the message names the option),
  * `"EVERSION"` if a newer authkv wrote it, `"ELIBRARY"` if the library is
  * missing or speaks another ABI version.
  */
@@ -206,32 +221,47 @@ export function open(
   if (options.sync) flags |= OpenFlag.SYNC
   if (options.emailMatch === "exact") flags |= OpenFlag.EMAIL_EXACT
   if (options.sessionCacheBytes === 0) flags |= OpenFlag.NO_SESSION_CACHE
-  const native = openNative(library, path, {
+  const native = acquireNative(library, path, {
     flags,
     blockCacheBytes: options.blockCacheBytes,
     sessionCacheBytes: options.sessionCacheBytes,
     purgeIntervalMs: options.purgeIntervalMs,
     tokenKeys: options.tokenKeys,
   })
+  let closed = false
+  const live = (op: string): NativeDb => {
+    if (closed) {
+      throw new AuthKVError(
+        "EINVALID",
+        `authkv: ${op}: the database ${path} is closed`,
+        Code.EINVALID
+      )
+    }
+    return native
+  }
   const db: AuthKVDatabase = {
     path,
     version: library.version,
     get closed() {
-      return native.closed
+      return closed
     },
-    purgeExpired(now = new Date()) {
-      return native.purgeExpired(toMs(now, "now"))
+    async purgeExpired(now = new Date()) {
+      return live("purgeExpired").purgeExpired(toMs(now, "now"))
     },
-    reencryptAccounts() {
-      return native.reencryptAccounts()
+    async reencryptAccounts() {
+      return live("reencryptAccounts").reencryptAccounts()
     },
     cacheStats() {
-      return native.cacheStats()
+      return live("cacheStats").cacheStats()
     },
     close() {
+      if (closed) return
+      closed = true
+      dropShare.unregister(db)
       native.close()
     },
   }
+  dropShare.register(db, native, db)
   nativeHandles.set(db, native)
   return db
 }
@@ -395,14 +425,41 @@ export interface AuthKVAdapterMethods {
   close(): void
 }
 
-function withDefaults(
-  user: AuthKVUser,
+/** The longest key the library stores, in UTF-8 bytes. */
+const MAX_KEY_BYTES = 1024
+
+/**
+ * Whether a cookie value can be a session token at all. A cookie is
+ * whatever the browser sent: an empty, over-long or NUL-bearing value finds
+ * no session (null), as in a SQL adapter, instead of throwing.
+ */
+function isSessionToken(value: unknown): value is string {
+  if (typeof value !== "string" || value === "" || value.includes("\0"))
+    return false
+  // A UTF-16 unit is at most 3 UTF-8 bytes: measure only long strings.
+  return (
+    value.length * 3 <= MAX_KEY_BYTES ||
+    Buffer.byteLength(value, "utf8") <= MAX_KEY_BYTES
+  )
+}
+
+/**
+ * A fresh copy of a field's default: an array or object default mutated on
+ * one user must not change the next user's.
+ */
+function defaultOf(field: AuthKVUserField): unknown {
+  return typeof field.default === "function"
+    ? field.default()
+    : structuredClone(field.default)
+}
+
+function withDefaults<T extends Record<string, unknown>>(
+  user: T,
   fields: [string, AuthKVUserField][]
-): AuthKVUser {
+): T {
   for (const [key, field] of fields) {
     if (user[key] === undefined && field.default !== undefined) {
-      user[key] =
-        typeof field.default === "function" ? field.default() : field.default
+      ;(user as Record<string, unknown>)[key] = defaultOf(field)
     }
   }
   return user
@@ -434,21 +491,30 @@ export function AuthKVAdapter(
       Code.EINVALID
     )
   }
-  const owned = options.db === undefined
-  const database = options.db ?? open(options.path as string, options)
-  const native = nativeHandles.get(database)
-  if (!native) {
+  if (options.db !== undefined && !nativeHandles.has(options.db)) {
     throw new AuthKVError(
       "EINVALID",
       "authkv: `db` must come from open() of this package",
       Code.EINVALID
     )
   }
+  if (options.path !== undefined && (typeof options.path !== "string" || options.path === "")) {
+    throw new AuthKVError(
+      "EINVALID",
+      "authkv: AuthKVAdapter needs a database path",
+      Code.EINVALID
+    )
+  }
   const fields = Object.entries(options.userFields ?? {})
   const builder = new flatbuffers.Builder(1024)
   let closed = false
+  // Opened on the first call, not here: bundlers evaluate this module in
+  // build workers (`next build` collecting page data) and in several
+  // bundles, and none of them should create or lock the database. A failed
+  // open is not remembered, so a later call tries again.
+  let database: AuthKVDatabase | undefined = options.db
 
-  /** The database, unless this adapter was closed. */
+  /** The database, opened now if this is the first call. */
   function db(op: string): NativeDb {
     if (closed) {
       throw new AuthKVError(
@@ -457,7 +523,15 @@ export function AuthKVAdapter(
         Code.EINVALID
       )
     }
-    return native!
+    database ??= open(options.path as string, options)
+    if (database.closed) {
+      throw new AuthKVError(
+        "EINVALID",
+        `authkv: ${op}: the database ${database.path} is closed`,
+        Code.EINVALID
+      )
+    }
+    return nativeHandles.get(database)!
   }
   const user = (bytes: Uint8Array) => withDefaults(decodeUser(bytes), fields)
   const userOrNull = (bytes: Uint8Array | null) => (bytes ? user(bytes) : null)
@@ -465,15 +539,7 @@ export function AuthKVAdapter(
   return {
     async createUser(data) {
       const d = db("createUser")
-      const record: Record<string, unknown> = { ...data }
-      for (const [key, field] of fields) {
-        if (record[key] === undefined && field.default !== undefined) {
-          record[key] =
-            typeof field.default === "function"
-              ? field.default()
-              : field.default
-        }
-      }
+      const record = withDefaults({ ...data } as Record<string, unknown>, fields)
       return user(await d.userCreate(encodeUser(builder, record)))
     },
 
@@ -537,7 +603,9 @@ export function AuthKVAdapter(
     },
 
     async getSessionAndUser(sessionToken) {
-      const bytes = db("getSessionAndUser").sessionAndUserGet(sessionToken)
+      const d = db("getSessionAndUser")
+      if (!isSessionToken(sessionToken)) return null
+      const bytes = d.sessionAndUserGet(sessionToken)
       if (!bytes) return null
       const found = decodeSessionAndUser(bytes, sessionToken)
       withDefaults(found.user, fields)
@@ -547,6 +615,7 @@ export function AuthKVAdapter(
     async updateSession(session) {
       const d = db("updateSession")
       const token = session?.sessionToken
+      if (!isSessionToken(token)) return null
       if (session.expires === undefined) {
         // Nothing to change: answer with the current session.
         const bytes = d.sessionAndUserGet(token)
@@ -560,7 +629,9 @@ export function AuthKVAdapter(
     },
 
     async deleteSession(sessionToken) {
-      const bytes = await db("deleteSession").sessionDelete(sessionToken)
+      const d = db("deleteSession")
+      if (!isSessionToken(sessionToken)) return null
+      const bytes = await d.sessionDelete(sessionToken)
       return bytes ? decodeSession(bytes, sessionToken) : null
     },
 
@@ -639,7 +710,7 @@ export function AuthKVAdapter(
     close() {
       if (closed) return
       closed = true
-      if (owned) database.close()
+      if (options.db === undefined) database?.close()
     },
   }
 }

@@ -15,13 +15,21 @@
  *   threads (`fn.async`), keeping the event loop free and letting concurrent
  *   writes share an fsync; reads stay synchronous.
  *
+ * Process-wide state (the loaded libraries, the open databases, the async
+ * call slots) lives on `globalThis` under a registered symbol, not in this
+ * module: bundlers and dev servers evaluate a module several times (hot
+ * reload, one copy per bundle, test runners resetting modules), and every
+ * copy must find the same open databases. koffi's type names are global
+ * too, so they are declared once.
+ *
  * Thread safety: a {@link NativeDb} belongs to the JavaScript thread that
- * opened it (each worker thread opens its own library handle; a database
- * directory can be open only once per process).
+ * opened it (a worker thread has its own `globalThis`, so its own handles;
+ * the library shares one store per directory between them, and a
+ * terminated worker's handles are closed by the env-cleanup hook).
  */
 
-import { existsSync } from "node:fs"
-import { join, resolve } from "node:path"
+import { existsSync, statSync } from "node:fs"
+import { dirname, join, resolve } from "node:path"
 import type KoffiModule from "koffi" with { "resolution-mode": "import" }
 import type { LibraryHandle } from "koffi" with { "resolution-mode": "import" }
 
@@ -75,8 +83,13 @@ export class AuthKVError extends Error {
   /** The raw C result code (0 when the error did not come from a call). */
   readonly errno: number
 
-  constructor(code: AuthKVErrorCode, message: string, errno = 0) {
-    super(message)
+  constructor(
+    code: AuthKVErrorCode,
+    message: string,
+    errno = 0,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
     this.name = "AuthKVError"
     this.code = code
     this.errno = errno
@@ -179,21 +192,97 @@ export interface Library {
   readonly version: string
   /** @internal */
   readonly fns: Fns
+  /** @internal */
+  readonly envHook: EnvHook | null
 }
 
-const libraries = new Map<string, Library>()
+/** The env-cleanup hook's functions: handles to close if the thread ends. */
+interface EnvHook {
+  bind(libraryPath: string): void
+  track(handle: bigint): void
+  untrack(handle: bigint): void
+}
 
-// koffi type names are global to the process: declare them once.
-let typesDeclared = false
+/** What every evaluation of this module in one thread shares. */
+interface ThreadState {
+  /** Loaded libraries by path. */
+  libraries: Map<string, Library>
+  /** The open database of each directory, by "st_dev:st_ino". */
+  stores: Map<string, NativeDb>
+  /** Worker-thread call slots, shared by every database. */
+  slots: AsyncSlots
+  /** Closes the open databases at process exit; installed once. */
+  exitHookInstalled: boolean
+}
+
+const STATE_KEY = Symbol.for("authkv.native.state.v1")
+
+function threadState(): ThreadState {
+  const g = globalThis as unknown as Record<symbol, ThreadState | undefined>
+  let state = g[STATE_KEY]
+  if (!state) {
+    state = {
+      libraries: new Map(),
+      stores: new Map(),
+      slots: new AsyncSlots(MAX_ASYNC_CALLS),
+      exitHookInstalled: false,
+    }
+    g[STATE_KEY] = state
+  }
+  return state
+}
+
+/**
+ * koffi refuses more than a fixed number of asynchronous calls at once
+ * ("Too many asynchronous calls are running"), counted across everything
+ * in the thread. authkv keeps well under it and queues the rest in JS, so
+ * any number of concurrent writes succeed.
+ */
+const MAX_ASYNC_CALLS = 64
+
+class AsyncSlots {
+  #free: number
+  readonly #waiting: Array<() => void> = []
+  constructor(slots: number) {
+    this.#free = slots
+  }
+  /** Runs `start` now if a slot is free, else when one is. */
+  run(start: () => void): void {
+    if (this.#free > 0) {
+      this.#free--
+      start()
+    } else {
+      this.#waiting.push(start)
+    }
+  }
+  /** Gives back the slot of a call that finished (or failed to start). */
+  done(): void {
+    const next = this.#waiting.shift()
+    if (next) next()
+    else this.#free++
+  }
+}
+
+// koffi type names are global to its instance, which outlives any one
+// evaluation of this module: a name declared already is kept.
+function declareType(declare: () => unknown): void {
+  try {
+    declare()
+  } catch (err) {
+    if (!/Duplicate type name/.test(String((err as Error)?.message))) throw err
+  }
+}
+
 function declareTypes(): void {
-  if (typesDeclared) return
-  koffi.opaque("authkv_db")
-  koffi.struct("authkv_token_key", {
-    id: "uint32_t",
-    key: "const uint8_t *",
-    key_len: "size_t",
-  })
-  koffi.struct("authkv_open_options", {
+  declareType(() => koffi.opaque("authkv_db"))
+  declareType(() =>
+    koffi.struct("authkv_token_key", {
+      id: "uint32_t",
+      key: "const uint8_t *",
+      key_len: "size_t",
+    })
+  )
+  declareType(() => koffi.struct("authkv_open_options", {
     version: "unsigned int",
     flags: "uint32_t",
     block_cache_bytes: "uint64_t",
@@ -201,15 +290,16 @@ function declareTypes(): void {
     purge_interval_ms: "int64_t",
     token_keys: "const authkv_token_key *",
     token_key_count: "size_t",
-  })
-  koffi.struct("authkv_cache_stats", {
-    hits: "uint64_t",
-    misses: "uint64_t",
-    entries: "uint64_t",
-    bytes: "uint64_t",
-    capacity_bytes: "uint64_t",
-  })
-  typesDeclared = true
+  }))
+  declareType(() =>
+    koffi.struct("authkv_cache_stats", {
+      hits: "uint64_t",
+      misses: "uint64_t",
+      entries: "uint64_t",
+      bytes: "uint64_t",
+      capacity_bytes: "uint64_t",
+    })
+  )
 }
 
 function declare(lib: LibraryHandle): Fns {
@@ -325,6 +415,7 @@ export function loadLibrary(explicit?: string): Library {
         "set the libraryPath option or AUTHKV_LIBRARY"
     )
   }
+  const libraries = threadState().libraries
   const cached = libraries.get(path)
   if (cached) return cached
 
@@ -339,9 +430,38 @@ export function loadLibrary(explicit?: string): Library {
     )
   }
   checkAbiVersion(fns.abiVersion(), ABI_VERSION, path)
-  const library: Library = { path, version: fns.version(), fns }
+  const library: Library = {
+    path,
+    version: fns.version(),
+    fns,
+    envHook: loadEnvHook(path),
+  }
   libraries.set(path, library)
   return library
+}
+
+/**
+ * The env-cleanup hook: a small Node-API module built beside the library
+ * (`authkv_env_cleanup.node`). Node runs no JavaScript when a worker thread
+ * is terminated (no "exit" event, no finalizers), so without it a worker's
+ * open handles would stay open for the life of the process. `null` when
+ * the module is not there (a hand-built library without it).
+ */
+function loadEnvHook(libraryPath: string): EnvHook | null {
+  const hookPath = join(dirname(libraryPath), "authkv_env_cleanup.node")
+  if (!existsSync(hookPath)) return null
+  const mod = { exports: {} as EnvHook }
+  try {
+    process.dlopen(mod, hookPath)
+  } catch {
+    return null
+  }
+  try {
+    mod.exports.bind(libraryPath)
+  } catch {
+    return null
+  }
+  return mod.exports
 }
 
 // ---------------------------------------------------------------------------
@@ -396,23 +516,54 @@ function stableCells(): Cells {
 const EMPTY = Buffer.alloc(0)
 
 // ---------------------------------------------------------------------------
-// Lifetimes: explicit close(), a FinalizationRegistry for handles that are
-// dropped without it, and a process "exit" hook so RocksDB shuts down cleanly.
+// Lifetimes: one NativeDb per directory per thread, reference-counted by
+// the open() and adapter objects that use it; the last reference closes the
+// C handle. A process "exit" hook closes what is left, so RocksDB shuts down
+// cleanly.
 
-interface Held {
-  fns: Fns
-  ptr: Pointer
+function closeAllAtExit(): void {
+  const state = threadState()
+  for (const native of state.stores.values()) native.closeAtExit()
+  state.stores.clear()
 }
 
-const finalizer = new FinalizationRegistry<Held>((held) => {
-  held.fns.close(held.ptr)
-})
+/** "st_dev:st_ino" of an existing directory, or `null` if it does not exist. */
+function directoryId(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true })
+    return `${st.dev}:${st.ino}`
+  } catch {
+    return null
+  }
+}
 
-const openDbs = new Set<WeakRef<NativeDb>>()
-let exitHookInstalled = false
-function closeAllAtExit(): void {
-  for (const ref of openDbs) ref.deref()?.closeAtExit()
-  openDbs.clear()
+/** Wraps what is not an AuthKVError yet (a koffi or runtime error). */
+function asAuthKVError(op: string, err: unknown): AuthKVError {
+  if (err instanceof AuthKVError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  return new AuthKVError(
+    "EINTERNAL",
+    `authkv: ${op}: ${message}`,
+    Code.EINTERNAL,
+    { cause: err }
+  )
+}
+
+/**
+ * The AuthKVError for a C error message. The library puts the underlying
+ * library's own text on a second line, "cause: ...": it goes into `cause`,
+ * so the message stays one sentence a person can act on.
+ */
+export function errorFromC(op: string, rc: number, text: string): AuthKVError {
+  const at = text.indexOf("\ncause: ")
+  const message = at < 0 ? text : text.slice(0, at)
+  const cause = at < 0 ? undefined : text.slice(at + "\ncause: ".length)
+  return new AuthKVError(
+    codeName(rc),
+    `authkv: ${op}: ${message}`,
+    rc,
+    cause === undefined ? undefined : { cause }
+  )
 }
 
 /** Flags of `authkv_open_options`, from authkv.h. */
@@ -472,9 +623,12 @@ export class NativeDb {
   readonly library: Library
   readonly path: string
   #ptr: Pointer
-  /** close() was called while worker-thread calls were running. */
-  #closing = false
+  /** open() and adapter objects using this database. */
+  #refs = 1
+  /** Calls running on worker threads; the handle outlives them. */
   #inflight = 0
+  /** The "st_dev:st_ino" this database is registered under. */
+  #registeredAs: string | null = null
   readonly #async: boolean
   readonly #fns: Fns
   /** The out-parameters of synchronous calls. */
@@ -487,27 +641,25 @@ export class NativeDb {
   readonly #len2 = new BigUint64Array(1)
   /** The reused destination of the hot read. */
   #hot: Buffer = Buffer.allocUnsafe(4096)
-  readonly #ref: WeakRef<NativeDb>
 
-  /** @internal Use {@link openNative}. */
+  /** @internal Use {@link acquireNative}. */
   constructor(library: Library, path: string, ptr: Pointer, flags: number) {
     this.library = library
     this.path = path
     this.#ptr = ptr
     this.#fns = library.fns
     this.#async = (flags & OpenFlag.SYNC) !== 0
-    this.#ref = new WeakRef(this)
-    finalizer.register(this, { fns: this.#fns, ptr }, this)
-    openDbs.add(this.#ref)
-    if (!exitHookInstalled) {
+    library.envHook?.track(ptr)
+    const state = threadState()
+    if (!state.exitHookInstalled) {
       process.on("exit", closeAllAtExit)
-      exitHookInstalled = true
+      state.exitHookInstalled = true
     }
   }
 
-  /** Whether {@link close} has run. */
+  /** Whether every reference has been dropped. */
   get closed(): boolean {
-    return this.#ptr === 0n || this.#closing
+    return this.#refs === 0
   }
 
   /** Whether writes run on worker threads (the database syncs each write). */
@@ -515,29 +667,46 @@ export class NativeDb {
     return this.#async
   }
 
+  /** @internal Registers this database as the one open on `id`. */
+  register(id: string): void {
+    this.#registeredAs = id
+    threadState().stores.set(id, this)
+  }
+
+  /** One more user of this database (see {@link close}). */
+  ref(): void {
+    this.#refs++
+  }
+
   /**
-   * Closes the database (RocksDB shuts down cleanly). Idempotent. Every later
-   * call throws an `AuthKVError` with code `"EINVALID"`. Writes still running
-   * on worker threads finish first; the handle is released after the last.
+   * Drops one reference; the last one closes the database (RocksDB shuts
+   * down cleanly) once calls running on worker threads have finished.
+   * Idempotent once closed. Every later call throws an `AuthKVError` with
+   * code `"EINVALID"`.
    */
   close(): void {
-    if (this.closed) return
-    finalizer.unregister(this)
-    openDbs.delete(this.#ref)
-    if (this.#inflight > 0) this.#closing = true
-    else this.#release()
+    if (this.#refs === 0) return
+    if (--this.#refs > 0) return
+    const stores = threadState().stores
+    if (this.#registeredAs && stores.get(this.#registeredAs) === this) {
+      stores.delete(this.#registeredAs)
+    }
+    this.#releaseWhenIdle()
   }
 
   /** At process exit: close unless a worker thread is inside a call. */
   closeAtExit(): void {
-    if (this.#inflight === 0) this.close()
+    this.#refs = 0
+    this.#releaseWhenIdle()
   }
 
-  #release(): void {
+  #releaseWhenIdle(): void {
+    if (this.#refs > 0 || this.#inflight > 0) return
     const ptr = this.#ptr
     this.#ptr = 0n
-    this.#closing = false
-    if (ptr !== 0n) this.#fns.close(ptr)
+    if (ptr === 0n) return
+    this.library.envHook?.untrack(ptr)
+    this.#fns.close(ptr)
   }
 
   #db(op: string): Pointer {
@@ -564,8 +733,7 @@ export class NativeDb {
   }
 
   #error(op: string, rc: number, cells: Cells): AuthKVError {
-    const message = this.#takeError(cells) ?? this.#fns.strerror(rc)
-    return new AuthKVError(codeName(rc), `authkv: ${op}: ${message}`, rc)
+    return errorFromC(op, rc, this.#takeError(cells) ?? this.#fns.strerror(rc))
   }
 
   /**
@@ -618,29 +786,60 @@ export class NativeDb {
       const rc = fn(want ? cells.out : null, db, ...args, cells.err)
       return this.#finish(op, rc, cells, want)
     }
+    return this.#onWorker(
+      op,
+      fn,
+      (cells) => [want ? cells.out : null],
+      args,
+      (rc, cells) => this.#finish(op, rc, cells, want)
+    )
+  }
+
+  /**
+   * Runs `fn(...lead(cells), db, ...args, errmsg)` on one of koffi's worker
+   * threads, through the thread's call slots, and settles with
+   * `settle(rc, cells)`. Byte arguments are copied for the worker, so the
+   * caller may reuse them. Whatever happens (a queued call, a koffi error
+   * before the call starts), the in-flight count comes back down, so
+   * close() always releases the handle.
+   */
+  #onWorker<T>(
+    op: string,
+    fn: Call,
+    lead: (cells: Cells) => unknown[],
+    args: unknown[],
+    settle: (rc: number, cells: Cells) => T
+  ): Promise<T> {
+    const db = this.#db(op)
     const cells = stableCells()
     const stable = args.map((a) =>
       a instanceof Uint8Array ? Buffer.from(a) : a
     )
+    const slots = threadState().slots
     this.#inflight++
-    return new Promise((resolve, reject) => {
-      fn.async(
-        want ? cells.out : null,
-        db,
-        ...stable,
-        cells.err,
-        (err: unknown, rc: number) => {
-          this.#inflight--
-          try {
-            if (err) throw err
-            resolve(this.#finish(op, rc, cells, want))
-          } catch (e) {
-            reject(e)
-          } finally {
-            if (this.#inflight === 0 && this.#closing) this.#release()
-          }
+    return new Promise<T>((resolve, reject) => {
+      let settled = false
+      const finish = (err: unknown, rc: number): void => {
+        if (settled) return
+        settled = true
+        slots.done()
+        this.#inflight--
+        try {
+          if (err) throw err
+          resolve(settle(rc, cells))
+        } catch (e) {
+          reject(asAuthKVError(op, e))
+        } finally {
+          this.#releaseWhenIdle()
         }
-      )
+      }
+      slots.run(() => {
+        try {
+          fn.async(...lead(cells), db, ...stable, cells.err, finish)
+        } catch (e) {
+          finish(e, Code.EINTERNAL)
+        }
+      })
     })
   }
 
@@ -690,13 +889,20 @@ export class NativeDb {
       patch.length,
     ])
   }
-  userDelete(id: string): Written<Uint8Array | null> {
+  /**
+   * Deletes the user with everything it owns. Always on a worker thread:
+   * a user with thousands of sessions is one large batch, and the event
+   * loop must not wait for it.
+   */
+  userDelete(id: string): Promise<Uint8Array | null> {
     const op = "deleteUser"
-    return this.#write(
+    const fn = this.#fns.userDelete
+    return this.#onWorker(
       op,
-      this.#fns.userDelete,
-      true,
-      NativeDb.#key(op, "id", id)
+      fn,
+      (cells) => [cells.out],
+      NativeDb.#key(op, "id", id),
+      (rc, cells) => this.#finish(op, rc, cells, true)
     )
   }
 
@@ -887,40 +1093,55 @@ export class NativeDb {
     }
   }
 
-  /** Re-seals every account's tokens with the current token key. */
-  reencryptAccounts(): number {
+  /**
+   * Re-seals every account's tokens with the current token key, on a worker
+   * thread (it rewrites every account).
+   */
+  reencryptAccounts(): Promise<number> {
     const op = "reencryptAccounts"
-    const db = this.#db(op)
-    this.#len[0] = 0n
-    const cells = this.#cells
-    const rc = this.#fns.accountsReencrypt(this.#len, db, cells.err)
-    this.#finish(op, rc, cells, false)
-    return Number(this.#len[0])
+    const count = counterCell()
+    return this.#onWorker(
+      op,
+      this.#fns.accountsReencrypt,
+      () => [count],
+      [],
+      (rc, cells) => {
+        this.#finish(op, rc, cells, false)
+        return Number(count[0])
+      }
+    )
   }
 
-  /** Deletes sessions and tokens that expired before `nowMs` (synchronous). */
-  purgeExpired(nowMs: number): {
-    sessions: number
-    verificationTokens: number
-  } {
+  /**
+   * Deletes sessions and tokens that expired before `nowMs`, on a worker
+   * thread (the library commits them in batches).
+   */
+  purgeExpired(
+    nowMs: number
+  ): Promise<{ sessions: number; verificationTokens: number }> {
     const op = "purgeExpired"
-    const db = this.#db(op)
-    this.#len[0] = 0n
-    this.#len2[0] = 0n
-    const cells = this.#cells
-    const rc = this.#fns.purgeExpired(
-      this.#len,
-      this.#len2,
-      db,
-      nowMs,
-      cells.err
+    const sessions = counterCell()
+    const tokens = counterCell()
+    return this.#onWorker(
+      op,
+      this.#fns.purgeExpired,
+      () => [sessions, tokens],
+      [nowMs],
+      (rc, cells) => {
+        this.#finish(op, rc, cells, false)
+        return {
+          sessions: Number(sessions[0]),
+          verificationTokens: Number(tokens[0]),
+        }
+      }
     )
-    this.#finish(op, rc, cells, false)
-    return {
-      sessions: Number(this.#len[0]),
-      verificationTokens: Number(this.#len2[0]),
-    }
   }
+}
+
+/** A uint64_t out-parameter a worker thread may write (off the V8 heap). */
+function counterCell(): BigUint64Array {
+  const mem = Buffer.alloc(8)
+  return new BigUint64Array(mem.buffer, mem.byteOffset, 1)
 }
 
 /**
@@ -930,12 +1151,44 @@ export class NativeDb {
  */
 export const nativeHandles = new WeakMap<object, NativeDb>()
 
-/** Opens (or creates) the database in directory `path`. */
-export function openNative(
+/**
+ * The database open on `path` in this thread, with one more reference, or
+ * a newly opened one. Every spelling of one directory (relative, absolute,
+ * a trailing slash, a symlink) finds the same database. When it is open
+ * already, the library is asked to open it once more with `options` and
+ * that handle is closed at once: the library refuses options that cannot
+ * share the open store (another `sync`, `emailMatch` or token keys) with a
+ * message naming the conflict, so those rules live in one place.
+ */
+export function acquireNative(
   library: Library,
   path: string,
   options: NativeOpenOptions
 ): NativeDb {
+  const id = directoryId(path)
+  const open = id === null ? undefined : threadState().stores.get(id)
+  if (open && !open.closed) {
+    open.library.fns.close(openHandle(open.library, path, options))
+    open.ref()
+    return open
+  }
+  const native = new NativeDb(
+    library,
+    path,
+    openHandle(library, path, options),
+    options.flags
+  )
+  const created = directoryId(path)
+  if (created !== null) native.register(created)
+  return native
+}
+
+/** authkv_open: the new C handle, or an AuthKVError. */
+function openHandle(
+  library: Library,
+  path: string,
+  options: NativeOpenOptions
+): Pointer {
   const out: [Pointer | null] = [null]
   const err = new BigUint64Array(1)
   const keys = options.tokenKeys ?? []
@@ -961,11 +1214,7 @@ export function openNative(
   }
   if (rc !== Code.OK) {
     if (out[0]) library.fns.close(out[0])
-    throw new AuthKVError(
-      codeName(rc),
-      `authkv: open ${path}: ${message ?? library.fns.strerror(rc)}`,
-      rc
-    )
+    throw errorFromC(`open ${path}`, rc, message ?? library.fns.strerror(rc))
   }
   if (!out[0]) {
     throw new AuthKVError(
@@ -974,5 +1223,5 @@ export function openNative(
       Code.EINTERNAL
     )
   }
-  return new NativeDb(library, path, BigInt(out[0]), options.flags)
+  return BigInt(out[0])
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict"
 import { createHash, randomInt, randomUUID } from "node:crypto"
 import { after, before, describe, it } from "node:test"
 import { AuthKVAdapter, AuthKVError, open } from "authkv"
-import { rawReader, tempDir } from "./helpers.mjs"
+import { nativeHandles, rawReader, tempDir } from "./helpers.mjs"
 
 const ONE_WEEK_FROM_NOW = new Date(Date.now() + 7 * 24 * 3600 * 1000)
 ONE_WEEK_FROM_NOW.setMilliseconds(0)
@@ -529,9 +529,11 @@ describe("authkv: round trips", () => {
       assert.equal(got.emailVerified, null)
       assert.ok(!("image" in got), "image was never given")
       const b = await adapter.createUser({ email: "b@example.com" })
+      // Auth.js's AdapterUser always carries emailVerified (null if unknown).
       assert.deepEqual(await adapter.getUser(b.id), {
         id: b.id,
         email: "b@example.com",
+        emailVerified: null,
       })
       assert.equal(
         (await adapter.updateUser({ id: b.id, image: null })).image,
@@ -972,15 +974,23 @@ describe("authkv: lifecycle", () => {
     }
   })
 
-  it("a database open in this process is busy for a second open", () => {
+  it("a second open in this process shares the open database", () => {
     const dir = tempDir()
     try {
       const db = open(dir.path)
-      assert.throws(() => open(dir.path), {
+      const again = open(dir.path)
+      assert.equal(nativeHandles.get(db), nativeHandles.get(again))
+      assert.throws(() => open(dir.path, { sync: true }), {
         name: "AuthKVError",
-        code: "EBUSY",
+        code: "EINVALID",
+        message: /sync/,
       })
       db.close()
+      assert.equal(db.closed, true)
+      assert.equal(again.closed, false)
+      assert.equal(nativeHandles.get(again).closed, false)
+      again.close()
+      assert.equal(nativeHandles.get(again).closed, true)
     } finally {
       dir.cleanup()
     }
@@ -1022,7 +1032,7 @@ describe("authkv: lifecycle", () => {
         token: "t",
         expires: past,
       })
-      assert.deepEqual(database.purgeExpired(), {
+      assert.deepEqual(await database.purgeExpired(), {
         sessions: 1,
         verificationTokens: 1,
       })

@@ -16,7 +16,7 @@ import sessionAndUserSchema from "../dist/schema/session_and_user_generated.js"
 import userSchema from "../dist/schema/user_generated.js"
 import verificationTokenSchema from "../dist/schema/verification_token_generated.js"
 
-const { nativeHandles } = nativeModule
+export const { nativeHandles } = nativeModule
 const { Account } = accountSchema
 const { Authenticator } = authenticatorSchema
 const { SessionAndUser } = sessionAndUserSchema

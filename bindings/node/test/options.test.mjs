@@ -38,8 +38,8 @@ test("tokenKeys encrypt OAuth tokens; rotation re-encrypts; a missing key is a c
     adapter.close()
 
     const db = open(dir.path, { tokenKeys: [k2, k1] })
-    assert.equal(db.reencryptAccounts(), 1)
-    assert.equal(db.reencryptAccounts(), 0)
+    assert.equal(await db.reencryptAccounts(), 1)
+    assert.equal(await db.reencryptAccounts(), 0)
     db.close()
     adapter = AuthKVAdapter({ path: dir.path, tokenKeys: [k2] })
     assert.equal((await adapter.getAccount("gh-1", "github")).refresh_token, "ghr_secret_refresh_token")
