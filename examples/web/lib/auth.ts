@@ -1,56 +1,16 @@
 // next-auth v4 configuration: database sessions on authkv, email magic-link
 // sign-in, and a custom user field (`role`, default "ADMIN").
 //
-// Two Next.js details:
-// - The database is opened once per process and kept on globalThis. A
-//   directory can be open only once per process (a second open throws
-//   EBUSY), while Next.js loads this module once per route bundle, and again
-//   on every hot reload in `next dev`.
-// - It is opened on first use, not at import, so `next build` (which loads
-//   the modules) never opens it.
+// The adapter is created at module scope, the way next-auth's docs write
+// it. Next.js evaluates this module in several bundles (the API route, each
+// page), in `next build` workers and again on every hot reload; authkv
+// opens the database on the adapter's first call and shares one open store
+// per directory across all of them.
 
-import { resolve } from "node:path"
 import type { AuthOptions } from "next-auth"
 import type { EmailConfig } from "next-auth/providers/email"
-import * as authkv from "authkv"
-import type {
-  AuthKVAdapterMethods,
-  AuthKVAdapterOptions,
-  AuthKVDatabase,
-  AuthKVOpenOptions,
-} from "authkv"
+import { AuthKVAdapter } from "authkv"
 import { deliver, outboxEnabled } from "./outbox"
-
-// authkv 0.1.0's ES-module typings (dist/index.d.mts) lose the types of its
-// value exports under `"moduleResolution": "bundler"`, which Next.js 16
-// forces in tsconfig.json: they come out as `any`. Type them from the type
-// exports, which are intact, so the adapter is still checked against
-// next-auth's Adapter. (Harmless once the typings are fixed.)
-const open = authkv.open as (
-  path: string,
-  options?: AuthKVOpenOptions
-) => AuthKVDatabase
-const AuthKVAdapter = authkv.AuthKVAdapter as (
-  options: AuthKVAdapterOptions
-) => AuthKVAdapterMethods
-
-/** Where the data lives: one authkv directory (RocksDB files). */
-// (The comment keeps Next's output tracing from copying the whole project.)
-export const databasePath = resolve(
-  /*turbopackIgnore: true*/ process.env.AUTHKV_PATH ?? "./data/auth"
-)
-
-const store = globalThis as typeof globalThis & { authkvDb?: AuthKVDatabase }
-
-function database(): AuthKVDatabase {
-  let db = store.authkvDb
-  if (!db || db.closed) {
-    // Closed when the process exits (or call .close() yourself).
-    db = open(databasePath)
-    store.authkvDb = db
-  }
-  return db
-}
 
 // next-auth/providers/email imports nodemailer; an email provider is a
 // plain object, so this app declares its own and needs no SMTP package.
@@ -77,33 +37,28 @@ const email: EmailConfig = {
   },
 }
 
-let options: AuthOptions | undefined
-
-export function authOptions(): AuthOptions {
-  options ??= {
-    adapter: AuthKVAdapter({
-      db: database(),
-      userFields: { role: { default: "ADMIN" } },
-    }),
-    providers: [email],
-    session: { strategy: "database" },
-    secret:
-      process.env.NEXTAUTH_SECRET ??
-      (process.env.NODE_ENV === "production"
-        ? undefined
-        : "authkv-example-development-secret"),
-    callbacks: {
-      // With database sessions `user` is the adapter's user: custom fields
-      // are there, and go to the client only if copied here.
-      session({ session, user }) {
-        session.user = {
-          ...session.user,
-          id: user.id,
-          role: user.role ?? null,
-        }
-        return session
-      },
+export const authOptions: AuthOptions = {
+  adapter: AuthKVAdapter({
+    path: process.env.AUTHKV_PATH ?? "./data/auth",
+    userFields: { role: { default: "ADMIN" } },
+  }),
+  providers: [email],
+  session: { strategy: "database" },
+  secret:
+    process.env.NEXTAUTH_SECRET ??
+    (process.env.NODE_ENV === "production"
+      ? undefined
+      : "authkv-example-development-secret"),
+  callbacks: {
+    // With database sessions `user` is the adapter's user: custom fields
+    // are there, and go to the client only if copied here.
+    session({ session, user }) {
+      session.user = {
+        ...session.user,
+        id: user.id,
+        role: (user.role as string | undefined) ?? null,
+      }
+      return session
     },
-  }
-  return options
+  },
 }

@@ -20,7 +20,7 @@ export const getServerSideProps: GetServerSideProps<Props> = async ({
   req,
   res,
 }) => {
-  const session = await getServerSession(req, res, authOptions())
+  const session = await getServerSession(req, res, authOptions)
   const user = session?.user
   return {
     props: {

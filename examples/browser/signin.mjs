@@ -1,77 +1,84 @@
-// Drives the example app through a real browser: Debian's Chromium, headless,
-// through playwright-core (no browser download). Signs in by email magic
-// link through the dev outbox, sees the user and its role, signs out, and
+// The sign-in flow of an example app, driven through a real browser:
+// Debian's Chromium, headless, through playwright-core (no browser
+// download). Signs in by email magic link through the dev outbox, sees the
+// user and its role, signs out, checks that the used link stays used, and
 // checks the authkv store after each step with authkv-dump, which reads a
 // live database through a secondary view (the app holds it open).
 //
-// scripts/browser-test starts the app and runs this. Environment:
-//   APP_URL        the running app, e.g. http://127.0.0.1:3917
-//   AUTHKV_PATH    the app's database directory
-//   AUTHKV_DUMP    the authkv-dump binary
-//   SCREENSHOT     where to save the signed-in page (PNG); optional
-//   CHROMIUM       the browser (default /usr/bin/chromium)
+// Both example apps (examples/web: next-auth v4, pages router;
+// examples/web-v5: Auth.js v5, App Router) show the same page ids and use
+// the built-in Auth.js pages, so one flow drives both. matrix.mjs runs it
+// against each app in each way Next.js runs it.
 
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { chromium } from "playwright-core"
 
-const app = process.env.APP_URL
-const db = process.env.AUTHKV_PATH
-const dumpTool = process.env.AUTHKV_DUMP
-for (const [name, value] of Object.entries({
-  APP_URL: app,
-  AUTHKV_PATH: db,
-  AUTHKV_DUMP: dumpTool,
-})) {
-  assert.ok(value, `${name} is not set`)
-}
-const email = "ada@example.com"
-
-/** The records of one kind in the store, as authkv-dump lists them. */
-function dump(kind) {
-  const out = execFileSync(dumpTool, ["list", db, kind, "--json"], {
-    encoding: "utf8",
-  })
-  return out
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line).value)
-}
-
-/** Waits (briefly) until the store shows what `check` expects: the dump
- *  tool's secondary view can trail the app's last write by a moment. */
-async function expectStore(what, check) {
-  let last
-  for (let i = 0; i < 30; i++) {
-    const state = {
-      users: dump("users"),
-      sessions: dump("sessions"),
-      tokens: dump("tokens"),
-    }
-    try {
-      check(state)
-      return state
-    } catch (err) {
-      last = err
-    }
-    await new Promise((r) => setTimeout(r, 100))
+/**
+ * Runs the flow. `between` (optional) is awaited between the steps: the dev
+ * runs edit the app's sources there, so that each step after it runs
+ * against freshly reloaded modules. Returns the number of steps passed.
+ */
+export async function signInFlow({
+  app,
+  db,
+  dumpTool,
+  email = "ada@example.com",
+  screenshot,
+  between = async () => {},
+  log = console.log,
+}) {
+  /** The records of one kind in the store, as authkv-dump lists them; none
+   *  before the app's first adapter call creates the database. */
+  function dump(kind) {
+    if (!existsSync(db)) return []
+    const out = execFileSync(dumpTool, ["list", db, kind, "--json"], {
+      encoding: "utf8",
+    })
+    return out
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).value)
   }
-  throw new Error(`store: ${what}: ${last.message}`)
-}
 
-let passed = 0
-async function step(name, fn) {
-  const started = Date.now()
-  await fn()
-  passed++
-  console.log(`ok ${passed} - ${name} (${Date.now() - started} ms)`)
-}
+  /** Waits (briefly) until the store shows what `check` expects: the dump
+   *  tool's secondary view can trail the app's last write by a moment. */
+  async function expectStore(what, check) {
+    let last
+    for (let i = 0; i < 30; i++) {
+      const state = {
+        users: dump("users"),
+        sessions: dump("sessions"),
+        tokens: dump("tokens"),
+      }
+      try {
+        check(state)
+        return state
+      } catch (err) {
+        last = err
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error(`store: ${what}: ${last.message}`)
+  }
 
-const profile = mkdtempSync(join(tmpdir(), "authkv-chromium-"))
-const context = await chromium.launchPersistentContext(profile, {
+  const sessionCookie = (cookies) =>
+    cookies.some((c) => /(^|\.)session-token$/.test(c.name))
+
+  let passed = 0
+  async function step(name, fn) {
+    if (passed > 0) await between(passed)
+    const started = Date.now()
+    await fn()
+    passed++
+    log(`ok ${passed} - ${name} (${Date.now() - started} ms)`)
+  }
+
+  const profile = mkdtempSync(join(tmpdir(), "authkv-chromium-"))
+  const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
   viewport: { width: 760, height: 420 },
@@ -86,8 +93,9 @@ const context = await chromium.launchPersistentContext(profile, {
     "--disable-sync",
   ],
 })
-const page = context.pages()[0] ?? (await context.newPage())
-page.setDefaultTimeout(15000)
+  const page = context.pages()[0] ?? (await context.newPage())
+  // Generous: next dev compiles each route on its first request.
+  page.setDefaultTimeout(60000)
 
 try {
   await step(
@@ -124,7 +132,7 @@ try {
     assert.equal((await page.textContent("#user-email")).trim(), email)
     assert.equal((await page.textContent("#user-role")).trim(), "ADMIN")
     const cookies = await context.cookies(app)
-    assert.ok(cookies.some((c) => c.name === "next-auth.session-token"))
+    assert.ok(sessionCookie(cookies))
   })
 
   await step(
@@ -145,8 +153,7 @@ try {
         assert.equal(sessions[0].user_id, id)
         assert.equal(tokens.length, 0, "the used token is still stored")
       })
-      if (process.env.SCREENSHOT)
-        await page.screenshot({ path: process.env.SCREENSHOT })
+      if (screenshot) await page.screenshot({ path: screenshot })
     }
   )
 
@@ -161,7 +168,7 @@ try {
         "Not signed in."
     )
     const cookies = await context.cookies(app)
-    assert.ok(!cookies.some((c) => c.name === "next-auth.session-token"))
+    assert.ok(!sessionCookie(cookies))
     await expectStore("signed out", ({ users, sessions }) => {
       assert.equal(users.length, 1)
       assert.equal(sessions.length, 0)
@@ -176,8 +183,9 @@ try {
       assert.equal(sessions.length, 0)
     })
   })
-} finally {
-  await context.close()
-  rmSync(profile, { recursive: true, force: true })
+  } finally {
+    await context.close()
+    rmSync(profile, { recursive: true, force: true })
+  }
+  return passed
 }
-console.log(`browser: ${passed} passed, 0 failed`)
