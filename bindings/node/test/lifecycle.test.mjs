@@ -362,3 +362,70 @@ describe("shapes", () => {
     }
   })
 })
+
+// The package README's examples, line for line (tests/docs checks that the
+// lines match), run in a scratch working directory because they use
+// "./data/auth".
+describe("the README's examples", () => {
+  async function inScratchDirectory(fn) {
+    const dir = tempDir()
+    const previous = process.cwd()
+    mkdirSync(dir.path, { recursive: true })
+    process.chdir(dir.path)
+    try {
+      await fn()
+    } finally {
+      process.chdir(previous)
+      dir.cleanup()
+    }
+  }
+
+  it("custom user fields with defaults", () =>
+    inScratchDirectory(async () => {
+      const adapter =
+      AuthKVAdapter({
+        path: "./data/auth",
+        userFields: {
+          role: { default: "ADMIN" }, // stored by createUser unless given
+          plan: { default: () => "free" }, // a function is called each time
+        },
+      })
+      const user = await adapter.createUser({ email: "ada@example.com" })
+      assert.equal(user.role, "ADMIN")
+      assert.equal(user.plan, "free")
+      adapter.close()
+    }))
+
+  it("sharing a database, closing it", () =>
+    inScratchDirectory(async () => {
+      const db = open("./data/auth", { sync: true })
+      const adapter = AuthKVAdapter({ db })
+      await adapter.createUser({ email: "ada@example.com" })
+      // delete expired sessions and tokens, e.g. from a cron: on a worker thread
+      const { sessions, verificationTokens } = await db.purgeExpired()
+      db.close()
+      assert.deepEqual([sessions, verificationTokens], [0, 0])
+      assert.equal(db.closed, true)
+    }))
+
+  it("refreshing OAuth tokens with updateAccount", () =>
+    inScratchDirectory(async () => {
+      const adapter = AuthKVAdapter({ path: "./data/auth" })
+      const config = {
+        adapter,
+        events: {
+          async signIn({ account }) {
+            if (account?.type === "oauth" || account?.type === "oidc") {
+              await adapter.updateAccount(account)
+            }
+          },
+        },
+      }
+      const user = await adapter.createUser({ email: "ada@example.com" })
+      const linked = { userId: user.id, type: "oauth", provider: "github", providerAccountId: "1" }
+      await adapter.linkAccount({ ...linked, refresh_token: "old" })
+      await config.events.signIn({ account: { ...linked, refresh_token: "new" } })
+      assert.equal((await adapter.getAccount("1", "github")).refresh_token, "new")
+      adapter.close()
+    }))
+})
