@@ -118,20 +118,17 @@ napi_value Bind(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-napi_value Track(napi_env env, napi_callback_info info) {
+// track(handle) / untrack(handle): adds or removes one handle.
+template <bool kTrack>
+napi_value Tracking(napi_env env, napi_callback_info info) {
   ThreadHandles* handles = nullptr;
   if (authkv_db* db = HandleArg(env, info, &handles)) {
     std::lock_guard<std::mutex> lock(handles->mutex);
-    handles->open.insert(db);
-  }
-  return nullptr;
-}
-
-napi_value Untrack(napi_env env, napi_callback_info info) {
-  ThreadHandles* handles = nullptr;
-  if (authkv_db* db = HandleArg(env, info, &handles)) {
-    std::lock_guard<std::mutex> lock(handles->mutex);
-    handles->open.erase(db);
+    if (kTrack) {
+      handles->open.insert(db);
+    } else {
+      handles->open.erase(db);
+    }
   }
   return nullptr;
 }
@@ -154,7 +151,7 @@ extern "C" __attribute__((visibility("default"))) napi_value napi_register_modul
     return exports;  // No track(): native.ts then does without the hook.
   }
   Export(env, exports, "bind", Bind, handles);
-  Export(env, exports, "track", Track, handles);
-  Export(env, exports, "untrack", Untrack, handles);
+  Export(env, exports, "track", Tracking<true>, handles);
+  Export(env, exports, "untrack", Tracking<false>, handles);
   return exports;
 }
