@@ -412,11 +412,16 @@ export interface AuthKVAdapterMethods {
    * Not part of the Auth.js interface. Merges token fields into a linked
    * account (identified by `provider` + `providerAccountId`) and returns the
    * whole account, or `null` if missing. Auth.js never refreshes stored
-   * OAuth tokens on later sign-ins; call this from `events.signIn`.
+   * OAuth tokens on later sign-ins; call this from `events.signIn`. Takes
+   * Auth.js's `Account` as it comes (any `type`; `userId` and `type` are
+   * not changed).
    */
   updateAccount(
-    account: Partial<AuthKVAccount> &
-      Pick<AuthKVAccount, "provider" | "providerAccountId">
+    account: Partial<Omit<AuthKVAccount, "type">> & {
+      provider: string
+      providerAccountId: string
+      type?: string
+    }
   ): Promise<AuthKVAccount | null>
   /**
    * Closes the database if the adapter opened it (from `path`). Every later

@@ -550,6 +550,22 @@ function asAuthKVError(op: string, err: unknown): AuthKVError {
 }
 
 /**
+ * The `cause` of an AuthKVError from the library: the underlying library's
+ * own text, as an Error whose `detail` is an own enumerable property.
+ * Auth.js logs an error's details as `{ err, ...error.cause }`, so a plain
+ * string cause was printed one character per line.
+ */
+export class LibraryCause extends Error {
+  readonly detail: string
+  constructor(detail: string) {
+    super(detail)
+    this.detail = detail
+  }
+}
+// On the prototype, so that `detail` is the only own enumerable property.
+LibraryCause.prototype.name = "LibraryCause"
+
+/**
  * The AuthKVError for a C error message. The library puts the underlying
  * library's own text on a second line, "cause: ...": it goes into `cause`,
  * so the message stays one sentence a person can act on.
@@ -562,7 +578,7 @@ export function errorFromC(op: string, rc: number, text: string): AuthKVError {
     codeName(rc),
     `authkv: ${op}: ${message}`,
     rc,
-    cause === undefined ? undefined : { cause }
+    cause === undefined ? undefined : { cause: new LibraryCause(cause) }
   )
 }
 
