@@ -6,7 +6,7 @@
 
 #include "digest.h"
 #include "email.h"
-#include "inspect_rep.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 
 namespace authkv {

@@ -4,12 +4,12 @@
 // by `list --json`, `get --json` and the NDJSON export/import, and the
 // typed field access that the reader and the export header share.
 
-#include "inspect_json.h"
+#include "record_json.h"
 
 #include <charconv>
 
 #include "digest.h"
-#include "inspect_rep.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 
 namespace authkv {

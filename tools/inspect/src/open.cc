@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "inspect_rep.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 
 namespace authkv {

@@ -3,7 +3,7 @@
 // verify: every value unseals and decodes and matches its key; every
 // account, session and authenticator has its user; the index families hold
 // exactly the entries the records call for (computed by the store's own
-// batch edits, see inspect_rep.h), with the right values. Repair writes the
+// batch edits, see inspector_rep.h), with the right values. Repair writes the
 // difference between the expected and the actual index entries in one
 // batch, then checks again.
 
@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "inspect_rep.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 
 namespace authkv {

@@ -12,7 +12,7 @@
 #include <filesystem>
 
 #include "authkv/store.h"
-#include "inspect_rep.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 
 namespace authkv {

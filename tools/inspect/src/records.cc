@@ -11,7 +11,7 @@
 
 #include "codec.h"
 #include "digest.h"
-#include "inspect_rep.h"
+#include "inspector_rep.h"
 #include "validate.h"
 
 namespace authkv {

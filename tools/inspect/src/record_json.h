@@ -6,8 +6,8 @@
 //
 // Thread safety: pure functions; a JsonFields is used by one thread.
 
-#ifndef AUTHKV_CORE_SRC_INSPECT_JSON_H_
-#define AUTHKV_CORE_SRC_INSPECT_JSON_H_
+#ifndef AUTHKV_TOOLS_INSPECT_SRC_RECORD_JSON_H_
+#define AUTHKV_TOOLS_INSPECT_SRC_RECORD_JSON_H_
 
 #include <cstdint>
 #include <initializer_list>
@@ -66,4 +66,4 @@ Result<ExportHeader> ParseExportHeader(const JsonFields& fields);
 
 }  // namespace authkv::internal
 
-#endif  // AUTHKV_CORE_SRC_INSPECT_JSON_H_
+#endif  // AUTHKV_TOOLS_INSPECT_SRC_RECORD_JSON_H_

@@ -25,8 +25,8 @@
 // Thread safety: an Inspector is used from one thread at a time. The free
 // functions are safe to call concurrently on different directories.
 
-#ifndef AUTHKV_CORE_INCLUDE_AUTHKV_INSPECT_H_
-#define AUTHKV_CORE_INCLUDE_AUTHKV_INSPECT_H_
+#ifndef AUTHKV_TOOLS_INSPECT_INCLUDE_AUTHKV_INSPECT_H_
+#define AUTHKV_TOOLS_INSPECT_INCLUDE_AUTHKV_INSPECT_H_
 
 #include <array>
 #include <cstdint>
@@ -295,7 +295,7 @@ class Inspector {
   Status Export(std::ostream& out, ExportFormat format, const ProblemSink& problems,
                 const ProgressFn& progress);
 
-  struct Rep;  // Implementation detail, defined in core/src.
+  struct Rep;  // Implementation detail, defined in tools/inspect/src.
   Rep& rep() { return *rep_; }
 
  private:
@@ -372,4 +372,4 @@ Result<PurgeResult> PurgeExpiredAt(const std::string& path, int64_t now_ms);
 
 }  // namespace authkv
 
-#endif  // AUTHKV_CORE_INCLUDE_AUTHKV_INSPECT_H_
+#endif  // AUTHKV_TOOLS_INSPECT_INCLUDE_AUTHKV_INSPECT_H_

@@ -1,7 +1,7 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
 //
 // Inspector::Rep, the state behind an Inspector, and the helpers the
-// inspect_*.cc files share: the view's read options, raw family iteration,
+// tools/inspect/src files share: the view's read options, raw family iteration,
 // decoding one stored value into a Record, and the index entries a record
 // should have.
 //
@@ -12,8 +12,8 @@
 //
 // Thread safety: as Inspector (one thread at a time).
 
-#ifndef AUTHKV_CORE_SRC_INSPECT_REP_H_
-#define AUTHKV_CORE_SRC_INSPECT_REP_H_
+#ifndef AUTHKV_TOOLS_INSPECT_SRC_INSPECTOR_REP_H_
+#define AUTHKV_TOOLS_INSPECT_SRC_INSPECTOR_REP_H_
 
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
@@ -101,4 +101,4 @@ std::string Reason(const Status& s);
 }  // namespace internal
 }  // namespace authkv
 
-#endif  // AUTHKV_CORE_SRC_INSPECT_REP_H_
+#endif  // AUTHKV_TOOLS_INSPECT_SRC_INSPECTOR_REP_H_

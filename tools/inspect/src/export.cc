@@ -7,8 +7,8 @@
 #include <ostream>
 #include <unordered_set>
 
-#include "inspect_json.h"
-#include "inspect_rep.h"
+#include "record_json.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 
 namespace authkv {

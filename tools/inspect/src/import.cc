@@ -13,8 +13,8 @@
 #include "authkv/store.h"
 #include "digest.h"
 #include "email.h"
-#include "inspect_json.h"
-#include "inspect_rep.h"
+#include "record_json.h"
+#include "inspector_rep.h"
 #include "status_macros.h"
 #include "validate.h"
 
