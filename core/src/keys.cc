@@ -43,7 +43,12 @@ std::string SessionKey(std::string_view session_token) {
 
 std::string VerificationTokenKey(std::string_view identifier,
                                  std::string_view token) {
-  return Join(identifier, Sha256(token));
+  return VerificationTokenKeyFromDigest(identifier, Sha256(token));
+}
+
+std::string VerificationTokenKeyFromDigest(std::string_view identifier,
+                                           std::string_view token_sha256) {
+  return Join(identifier, token_sha256);
 }
 
 std::string UserLinkKey(std::string_view user_id, LinkKind kind,

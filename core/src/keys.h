@@ -75,6 +75,9 @@ std::string AccountKey(std::string_view provider,
 std::string SessionKey(std::string_view session_token);
 std::string VerificationTokenKey(std::string_view identifier,
                                  std::string_view token);
+// The same key from a digest already at hand (an export carries digests).
+std::string VerificationTokenKeyFromDigest(std::string_view identifier,
+                                           std::string_view token_sha256);
 
 std::string UserLinkKey(std::string_view user_id, LinkKind kind,
                         std::string_view child_key);

@@ -5,7 +5,7 @@
 #include <rocksdb/slice.h>
 
 #include "codec.h"
-#include "email.h"
+#include "layout.h"
 #include "status_macros.h"
 
 namespace authkv {
@@ -31,6 +31,10 @@ Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key, Decode dec
     return Status::Corruption(what + ": " + std::string(record.status().message()));
   }
   return record;
+}
+
+internal::Placement PlaceOf(const Account& a) {
+  return internal::PlaceAccount(a.provider, a.provider_account_id, a.user_id);
 }
 
 }  // namespace
@@ -132,50 +136,7 @@ void Store::Rep::ForgetSession(std::string_view session_key) {
 }
 
 std::string Store::Rep::EmailKey(const User& user) const {
-  if (!user.email.has_value() || user.email->empty()) return {};
-  return internal::NormalizeEmail(*user.email, email_match);
-}
-
-void Store::Rep::PutUser(rocksdb::WriteBatch* b, const User& user) {
-  b->Put(cf(Family::kUsers), user.id, internal::Seal(internal::EncodeUser(user)))
-      .PermitUncheckedError();
-  std::string email_key = EmailKey(user);
-  if (!email_key.empty()) {
-    b->Put(cf(Family::kUsersByEmail), email_key, user.id).PermitUncheckedError();
-  }
-}
-
-void Store::Rep::DeleteUser(rocksdb::WriteBatch* b, const User& user) {
-  b->Delete(cf(Family::kUsers), user.id).PermitUncheckedError();
-  std::string email_key = EmailKey(user);
-  if (!email_key.empty()) {
-    b->Delete(cf(Family::kUsersByEmail), email_key).PermitUncheckedError();
-  }
-}
-
-Status Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
-  std::string key = internal::AccountKey(a.provider, a.provider_account_id);
-  std::string encoded;
-  if (cipher) {
-    Account stripped = a;
-    AUTHKV_ASSIGN_OR_RETURN(std::string sealed, cipher->Seal(&stripped));
-    encoded = internal::EncodeAccount(stripped, sealed);
-  } else {
-    encoded = internal::EncodeAccount(a);
-  }
-  b->Put(cf(Family::kAccounts), key, internal::Seal(encoded)).PermitUncheckedError();
-  b->Put(cf(Family::kUserLinks),
-         internal::UserLinkKey(a.user_id, LinkKind::kAccount, key), "")
-      .PermitUncheckedError();
-  return Status::OK();
-}
-
-void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {
-  std::string key = internal::AccountKey(a.provider, a.provider_account_id);
-  b->Delete(cf(Family::kAccounts), key).PermitUncheckedError();
-  b->Delete(cf(Family::kUserLinks),
-            internal::UserLinkKey(a.user_id, LinkKind::kAccount, key))
-      .PermitUncheckedError();
+  return internal::EmailIndexKey(user, email_match);
 }
 
 void Store::Rep::NoteExpiry(int64_t expires_ms) {
@@ -184,81 +145,76 @@ void Store::Rep::NoteExpiry(int64_t expires_ms) {
   }
 }
 
-void Store::Rep::PutSession(rocksdb::WriteBatch* b, std::string_view key,
-                            const Session& s) {
+void Store::Rep::PutUser(rocksdb::WriteBatch* b, const User& user) {
+  internal::PutPlaced(b, handles, internal::PlaceUser(user, email_match),
+                      internal::Seal(internal::EncodeUser(user)));
+}
+
+void Store::Rep::DeleteUser(rocksdb::WriteBatch* b, const User& user) {
+  internal::DeletePlaced(b, handles, internal::PlaceUser(user, email_match));
+}
+
+void Store::Rep::ReplaceUser(rocksdb::WriteBatch* b, const User& before, const User& after) {
+  internal::ReplacePlaced(b, handles, internal::PlaceUser(before, email_match),
+                          internal::PlaceUser(after, email_match),
+                          internal::Seal(internal::EncodeUser(after)));
+}
+
+Status Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
+  std::string encoded;
+  if (cipher) {
+    Account stripped = a;
+    AUTHKV_ASSIGN_OR_RETURN(std::string sealed, cipher->Seal(&stripped));
+    encoded = internal::EncodeAccount(stripped, sealed);
+  } else {
+    encoded = internal::EncodeAccount(a);
+  }
+  internal::PutPlaced(b, handles, PlaceOf(a), internal::Seal(encoded));
+  return Status::OK();
+}
+
+void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {
+  internal::DeletePlaced(b, handles, PlaceOf(a));
+}
+
+void Store::Rep::PutSession(rocksdb::WriteBatch* b, std::string_view key, const Session& s) {
   NoteExpiry(s.expires_ms);
-  b->Put(cf(Family::kSessions), ToSlice(key),
-         internal::Seal(internal::EncodeSession(s, /*with_token=*/false)))
-      .PermitUncheckedError();
-  b->Put(cf(Family::kUserLinks),
-         internal::UserLinkKey(s.user_id, LinkKind::kSession, key), "")
-      .PermitUncheckedError();
-  b->Put(cf(Family::kExpiry),
-         internal::ExpiryKey(s.expires_ms, internal::ExpiryKind::kSession, key), "")
-      .PermitUncheckedError();
+  internal::PutPlaced(b, handles, internal::PlaceSession(key, s.user_id, s.expires_ms),
+                      internal::Seal(internal::EncodeSession(s, /*with_token=*/false)));
 }
 
-void Store::Rep::DeleteSession(rocksdb::WriteBatch* b, std::string_view key,
-                               const Session& s) {
-  b->Delete(cf(Family::kSessions), ToSlice(key)).PermitUncheckedError();
-  b->Delete(cf(Family::kUserLinks),
-            internal::UserLinkKey(s.user_id, LinkKind::kSession, key))
-      .PermitUncheckedError();
-  b->Delete(cf(Family::kExpiry),
-            internal::ExpiryKey(s.expires_ms, internal::ExpiryKind::kSession, key))
-      .PermitUncheckedError();
+void Store::Rep::DeleteSession(rocksdb::WriteBatch* b, std::string_view key, const Session& s) {
+  internal::DeletePlaced(b, handles, internal::PlaceSession(key, s.user_id, s.expires_ms));
 }
 
-void Store::Rep::MoveSessionExpiry(rocksdb::WriteBatch* b, std::string_view key,
-                                   const Session& s, int64_t expires_ms) {
-  Session moved = s;
-  moved.expires_ms = expires_ms;
-  NoteExpiry(expires_ms);
-  b->Put(cf(Family::kSessions), ToSlice(key),
-         internal::Seal(internal::EncodeSession(moved, /*with_token=*/false)))
-      .PermitUncheckedError();
-  b->Delete(cf(Family::kExpiry),
-            internal::ExpiryKey(s.expires_ms, internal::ExpiryKind::kSession, key))
-      .PermitUncheckedError();
-  b->Put(cf(Family::kExpiry),
-         internal::ExpiryKey(expires_ms, internal::ExpiryKind::kSession, key), "")
-      .PermitUncheckedError();
+void Store::Rep::ReplaceSession(rocksdb::WriteBatch* b, std::string_view key,
+                                const Session& before, const Session& after) {
+  NoteExpiry(after.expires_ms);
+  internal::ReplacePlaced(b, handles, internal::PlaceSession(key, before.user_id, before.expires_ms),
+                          internal::PlaceSession(key, after.user_id, after.expires_ms),
+                          internal::Seal(internal::EncodeSession(after, /*with_token=*/false)));
 }
 
 void Store::Rep::PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                                       const VerificationToken& t) {
   NoteExpiry(t.expires_ms);
-  b->Put(cf(Family::kVerificationTokens), ToSlice(key),
-         internal::Seal(internal::EncodeVerificationToken(t, /*with_token=*/false)))
-      .PermitUncheckedError();
-  b->Put(cf(Family::kExpiry),
-         internal::ExpiryKey(t.expires_ms, internal::ExpiryKind::kVerificationToken, key),
-         "")
-      .PermitUncheckedError();
+  internal::PutPlaced(
+      b, handles, internal::PlaceVerificationToken(key, t.expires_ms),
+      internal::Seal(internal::EncodeVerificationToken(t, /*with_token=*/false)));
 }
 
 void Store::Rep::DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                                          int64_t expires_ms) {
-  b->Delete(cf(Family::kVerificationTokens), ToSlice(key)).PermitUncheckedError();
-  b->Delete(cf(Family::kExpiry),
-            internal::ExpiryKey(expires_ms, internal::ExpiryKind::kVerificationToken, key))
-      .PermitUncheckedError();
+  internal::DeletePlaced(b, handles, internal::PlaceVerificationToken(key, expires_ms));
 }
 
 void Store::Rep::PutAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a) {
-  b->Put(cf(Family::kAuthenticators), a.credential_id,
-         internal::Seal(internal::EncodeAuthenticator(a)))
-      .PermitUncheckedError();
-  b->Put(cf(Family::kUserLinks),
-         internal::UserLinkKey(a.user_id, LinkKind::kAuthenticator, a.credential_id), "")
-      .PermitUncheckedError();
+  internal::PutPlaced(b, handles, internal::PlaceAuthenticator(a.credential_id, a.user_id),
+                      internal::Seal(internal::EncodeAuthenticator(a)));
 }
 
 void Store::Rep::DeleteAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a) {
-  b->Delete(cf(Family::kAuthenticators), a.credential_id).PermitUncheckedError();
-  b->Delete(cf(Family::kUserLinks),
-            internal::UserLinkKey(a.user_id, LinkKind::kAuthenticator, a.credential_id))
-      .PermitUncheckedError();
+  internal::DeletePlaced(b, handles, internal::PlaceAuthenticator(a.credential_id, a.user_id));
 }
 
 }  // namespace authkv

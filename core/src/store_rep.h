@@ -45,6 +45,7 @@
 #include "authkv/records.h"
 #include "authkv/store.h"
 #include "keys.h"
+#include "layout.h"
 #include "lock_stripes.h"
 #include "session_cache.h"
 #include "token_cipher.h"
@@ -55,7 +56,7 @@ struct Store::Rep {
   ~Rep();
 
   std::unique_ptr<rocksdb::DB> db;
-  std::array<rocksdb::ColumnFamilyHandle*, internal::kFamilyCount> handles{};
+  internal::FamilyHandles handles{};
   const Clock* clock = nullptr;
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
   bool read_only = false;
@@ -111,9 +112,12 @@ struct Store::Rep {
                                              internal::LinkKind kind);
 
   // Batch edits: each puts or deletes a record together with every index
-  // entry that belongs to it, so no caller can forget one.
+  // entry that belongs to it, as layout.h places it, so no caller can
+  // forget one.
   void PutUser(rocksdb::WriteBatch* b, const User& user);
   void DeleteUser(rocksdb::WriteBatch* b, const User& user);
+  // Rewrites a user; moves its email entry when the email changed.
+  void ReplaceUser(rocksdb::WriteBatch* b, const User& before, const User& after);
   // Fails only if sealing the tokens fails.
   Status PutAccount(rocksdb::WriteBatch* b, const Account& account);
   void DeleteAccount(rocksdb::WriteBatch* b, const Account& account);
@@ -122,10 +126,9 @@ struct Store::Rep {
                   const Session& session);
   void DeleteSession(rocksdb::WriteBatch* b, std::string_view session_key,
                      const Session& session);
-  // Rewrites the session with a new expiry and moves its expiry entry (its
-  // user link is unchanged).
-  void MoveSessionExpiry(rocksdb::WriteBatch* b, std::string_view session_key,
-                         const Session& session, int64_t expires_ms);
+  // Rewrites a session; moves its expiry entry when the expiry changed.
+  void ReplaceSession(rocksdb::WriteBatch* b, std::string_view session_key,
+                      const Session& before, const Session& after);
   void PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                             const VerificationToken& token);
   void DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_view key,

@@ -79,7 +79,7 @@ Result<Session> Store::UpdateSession(std::string_view session_token,
         Session updated = old;
         updated.expires_ms = expires_ms;
         rocksdb::WriteBatch batch;
-        rep_->MoveSessionExpiry(&batch, key, old, updated.expires_ms);
+        rep_->ReplaceSession(&batch, key, old, updated);
         AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
         rep_->ForgetSession(key);
         updated.session_token.assign(session_token);

@@ -140,9 +140,8 @@ Result<User> Store::UpdateUser(const User& patch) {
       AUTHKV_ASSIGN_OR_RETURN(bool taken, rep_->Exists(Family::kUsersByEmail, email_key));
       if (taken) return Status::AlreadyExists("that email belongs to another user");
     }
-    rep_->DeleteUser(&batch, before);  // Drops the old email entry...
   }
-  rep_->PutUser(&batch, user);  // ...and this writes the new one.
+  rep_->ReplaceUser(&batch, before, user);
   // Cached sessions carry a copy of the user. The user's stripe keeps new
   // sessions out, so this list is complete until the guard is released.
   AUTHKV_ASSIGN_OR_RETURN(auto session_keys, rep_->ListLinks(patch.id, LinkKind::kSession));

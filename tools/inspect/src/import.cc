@@ -217,7 +217,7 @@ Result<ImportCounts> ImportRecords(const std::string& path, const ImportSet& set
   ImportCounts counts;
   uint64_t done = 0;
   for (const auto& item : set.items) {
-    AUTHKV_RETURN_IF_ERROR(internal::PutRecord(rep.layout, &batch, item.record));
+    internal::PutRecord(rep.handles, rep.email_match, &batch, item.record);
     ++counts.records[static_cast<size_t>(KindOf(item.record))];
     if (options.progress && ++done % kProgressEvery == 0) options.progress("import", done);
   }

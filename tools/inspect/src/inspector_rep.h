@@ -5,10 +5,9 @@
 // decoding one stored value into a Record, and the index entries a record
 // should have.
 //
-// Which index entries a record has is not restated here: `layout` is a
-// Store::Rep without a database whose batch edits (PutUser, PutSession, ...)
-// are the store's own, so verify and import follow the store's layout by
-// construction.
+// Which index entries a record has is not restated here: PlaceRecord asks
+// core's layout.h, the same functions the store writes and deletes with, so
+// verify, repair and import follow the store's layout by construction.
 //
 // Thread safety: as Inspector (one thread at a time).
 
@@ -27,7 +26,7 @@
 
 #include "authkv/inspect.h"
 #include "keys.h"
-#include "store_rep.h"
+#include "layout.h"
 
 namespace authkv {
 
@@ -37,7 +36,7 @@ struct Inspector::Rep {
   std::string path;
   OpenMode mode = OpenMode::kSecondary;
   std::unique_ptr<rocksdb::DB> db;
-  std::array<rocksdb::ColumnFamilyHandle*, internal::kFamilyCount> handles{};
+  internal::FamilyHandles handles{};
   // kPrimary: the snapshot every read uses. Null for a secondary, whose
   // view only moves on Refresh().
   const rocksdb::Snapshot* snapshot = nullptr;
@@ -46,8 +45,6 @@ struct Inspector::Rep {
   bool remove_secondary_dir = false;
   uint32_t schema_version = 0;
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
-  // Batch edits only: no database of its own (see the file comment).
-  Store::Rep layout;
 
   rocksdb::ColumnFamilyHandle* cf(internal::Family f) const {
     return handles[static_cast<size_t>(f)];
@@ -82,18 +79,13 @@ inline InspectOptions ModeOptions(OpenMode mode) {
 // the reason otherwise.
 Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_view value);
 
-// Adds `record` with every index entry it has to `batch`, through the
-// store's own batch edits.
-Status PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record);
-
-// One index entry a record should have.
-struct IndexEntry {
-  Family family;
-  std::string key;
-  std::string value;
-};
-// The index entries (not the record itself) that PutRecord writes.
-std::vector<IndexEntry> IndexEntriesOf(Store::Rep& layout, const Record& record);
+// Where `record` lives and which index entries it has (layout.h).
+Placement PlaceRecord(const Record& record, EmailMatch match);
+// The value `record` is stored as: its sealed envelope.
+std::string StoredValue(const Record& record);
+// Adds `record` with every index entry it has to `batch`.
+void PutRecord(const FamilyHandles& handles, EmailMatch match, rocksdb::WriteBatch* batch,
+               const Record& record);
 
 // "Corruption: x" -> "x": the tool prints reasons, not code names.
 std::string Reason(const Status& s);

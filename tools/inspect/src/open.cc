@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "authkv/store.h"
 #include "inspector_rep.h"
 #include "status_macros.h"
 
@@ -261,8 +262,6 @@ Result<std::unique_ptr<Inspector>> Inspector::Open(const std::string& path,
   AUTHKV_RETURN_IF_ERROR(inspector->Refresh());
   Rep& r = *inspector->rep_;
   AUTHKV_RETURN_IF_ERROR(LoadMeta(r));
-  r.layout.handles = r.handles;
-  r.layout.email_match = r.email_match;
   return inspector;
 }
 

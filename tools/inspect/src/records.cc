@@ -32,15 +32,6 @@ Overloaded(Ts...) -> Overloaded<Ts...>;
 constexpr std::array<std::string_view, 5> kKindNames = {"user", "account", "session",
                                                         "verification_token", "authenticator"};
 
-// The verification token key (keys.h): identifier \0 SHA-256(token), built
-// here from a digest the caller already has.
-std::string TokenKeyFromDigest(std::string_view identifier, std::string_view digest) {
-  std::string key(identifier);
-  key.push_back('\0');
-  key.append(digest);
-  return key;
-}
-
 // Decodes `body` with `decode`, turning a verifier failure into Corruption:
 // stored bytes that fail are damage, not bad input.
 template <typename T, typename Decode>
@@ -65,19 +56,8 @@ std::string_view RecordFamilyName(RecordKind kind) {
 RecordKind KindOf(const Record& record) { return static_cast<RecordKind>(record.index()); }
 
 std::string RecordKey(const Record& record) {
-  return std::visit(Overloaded{
-                        [](const User& u) { return u.id; },
-                        [](const StoredAccount& a) {
-                          return internal::AccountKey(a.account.provider,
-                                                      a.account.provider_account_id);
-                        },
-                        [](const StoredSession& s) { return s.token_sha256; },
-                        [](const StoredVerificationToken& t) {
-                          return TokenKeyFromDigest(t.identifier, t.token_sha256);
-                        },
-                        [](const Authenticator& a) { return a.credential_id; },
-                    },
-                    record);
+  // The email match only changes the index entries, not the key.
+  return internal::PlaceRecord(record, EmailMatch::kExact).key;
 }
 
 std::string_view RecordOwner(const Record& record) {
@@ -255,73 +235,50 @@ Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_v
   return Status::Internal("unknown record kind");
 }
 
-Status PutRecord(Store::Rep& layout, rocksdb::WriteBatch* batch, const Record& record) {
-  return std::visit(Overloaded{
-                        [&](const User& u) {
-                          layout.PutUser(batch, u);
-                          return Status::OK();
-                        },
-                        [&](const StoredAccount& a) {
-                          Status s = layout.PutAccount(batch, a.account);
-                          if (!s.ok() || a.sealed_tokens.empty()) return s;
-                          // The layout has no keys, so it wrote the account without its
-                          // tokens; the record's own sealed tokens replace that value (the
-                          // later put in a batch wins) and the index entries stay the
-                          // store's.
-                          const std::string key = RecordKey(record);
-                          batch
-                              ->Put(layout.cf(Family::kAccounts), key,
-                                    Seal(EncodeAccount(a.account, a.sealed_tokens)))
-                              .PermitUncheckedError();
-                          return Status::OK();
-                        },
-                        [&](const StoredSession& s) {
-                          layout.PutSession(batch, s.token_sha256,
-                                            Session{std::string(), s.user_id, s.expires_ms});
-                          return Status::OK();
-                        },
-                        [&](const StoredVerificationToken& t) {
-                          layout.PutVerificationToken(
-                              batch, TokenKeyFromDigest(t.identifier, t.token_sha256),
-                              VerificationToken{t.identifier, std::string(), t.expires_ms});
-                          return Status::OK();
-                        },
-                        [&](const Authenticator& a) {
-                          layout.PutAuthenticator(batch, a);
-                          return Status::OK();
-                        },
-                    },
-                    record);
+Placement PlaceRecord(const Record& record, EmailMatch match) {
+  return std::visit(
+      Overloaded{
+          [&](const User& u) { return PlaceUser(u, match); },
+          [](const StoredAccount& a) {
+            return PlaceAccount(a.account.provider, a.account.provider_account_id,
+                                a.account.user_id);
+          },
+          [](const StoredSession& s) {
+            return PlaceSession(s.token_sha256, s.user_id, s.expires_ms);
+          },
+          [](const StoredVerificationToken& t) {
+            return PlaceVerificationToken(
+                VerificationTokenKeyFromDigest(t.identifier, t.token_sha256), t.expires_ms);
+          },
+          [](const Authenticator& a) { return PlaceAuthenticator(a.credential_id, a.user_id); },
+      },
+      record);
 }
 
-std::vector<IndexEntry> IndexEntriesOf(Store::Rep& layout, const Record& record) {
-  // Replays the store's own batch edit and keeps what lands outside the
-  // record's family: that is, by definition, its index entries.
-  class Collector : public rocksdb::WriteBatch::Handler {
-   public:
-    Collector(const Store::Rep& layout, Family own) : layout_(layout), own_(own) {}
-    rocksdb::Status PutCF(uint32_t cf_id, const rocksdb::Slice& key,
-                          const rocksdb::Slice& value) override {
-      for (size_t i = 0; i < kFamilyCount; ++i) {
-        const auto f = static_cast<Family>(i);
-        if (layout_.cf(f) && layout_.cf(f)->GetID() == cf_id && f != own_) {
-          entries.push_back({f, key.ToString(), value.ToString()});
-        }
-      }
-      return rocksdb::Status::OK();
-    }
-    std::vector<IndexEntry> entries;
+std::string StoredValue(const Record& record) {
+  // A record as stored carries no raw token, and an account's tokens stay
+  // as the sealed bytes they were read as.
+  return Seal(std::visit(
+      Overloaded{
+          [](const User& u) { return EncodeUser(u); },
+          [](const StoredAccount& a) { return EncodeAccount(a.account, a.sealed_tokens); },
+          [](const StoredSession& s) {
+            return EncodeSession(Session{std::string(), s.user_id, s.expires_ms},
+                                 /*with_token=*/false);
+          },
+          [](const StoredVerificationToken& t) {
+            return EncodeVerificationToken(
+                VerificationToken{t.identifier, std::string(), t.expires_ms},
+                /*with_token=*/false);
+          },
+          [](const Authenticator& a) { return EncodeAuthenticator(a); },
+      },
+      record));
+}
 
-   private:
-    const Store::Rep& layout_;
-    Family own_;
-  };
-  rocksdb::WriteBatch batch;
-  // Only sealing tokens can fail, and the layout holds no keys to seal with.
-  PutRecord(layout, &batch, record).IgnoreError();
-  Collector collector(layout, FamilyOf(KindOf(record)));
-  batch.Iterate(&collector).PermitUncheckedError();
-  return std::move(collector.entries);
+void PutRecord(const FamilyHandles& handles, EmailMatch match, rocksdb::WriteBatch* batch,
+               const Record& record) {
+  PutPlaced(batch, handles, PlaceRecord(record, match), StoredValue(record));
 }
 
 }  // namespace internal

@@ -2,9 +2,9 @@
 //
 // verify: every value unseals and decodes and matches its key; every
 // account, session and authenticator has its user; the index families hold
-// exactly the entries the records call for (computed by the store's own
-// batch edits, see inspector_rep.h), with the right values. Repair writes the
-// difference between the expected and the actual index entries in one
+// exactly the entries the records call for (as core's layout.h places
+// them: the store's own description), with the right values. Repair writes
+// the difference between the expected and the actual index entries in one
 // batch, then checks again.
 
 #include <map>
@@ -24,9 +24,6 @@ constexpr uint64_t kProgressEvery = 10'000;
 // A secondary view that shows problems is checked again after a fresh
 // catch-up this many times before the problems are believed.
 constexpr int kSecondaryRechecks = 2;
-
-constexpr std::array<Family, 3> kIndexFamilies = {Family::kUsersByEmail, Family::kUserLinks,
-                                                  Family::kExpiry};
 
 struct Expected {
   std::string value;
@@ -48,7 +45,7 @@ class Checker {
 
   Status Run() {
     for (RecordKind kind : kAllRecordKinds) AUTHKV_RETURN_IF_ERROR(CheckRecords(kind));
-    for (Family f : kIndexFamilies) AUTHKV_RETURN_IF_ERROR(CheckIndex(f));
+    for (Family f : internal::kIndexFamilies) AUTHKV_RETURN_IF_ERROR(CheckIndex(f));
     return CheckEmpty(Family::kDefault);
   }
 
@@ -76,7 +73,7 @@ class Checker {
         return true;
       }
       Remember(kind, key, *record);
-      for (auto& e : internal::IndexEntriesOf(rep_.layout, *record)) {
+      for (auto& e : internal::PlaceRecord(*record, rep_.email_match).index) {
         Expect(std::move(e), Where(kind, key));
       }
       return true;
@@ -87,7 +84,7 @@ class Checker {
   // Users come first in kAllRecordKinds, so every user is known by now.
   void Remember(RecordKind kind, std::string_view key, const Record& record) {
     if (kind == RecordKind::kUser) {
-      users_.emplace(std::string(key), rep_.layout.EmailKey(std::get<User>(record)));
+      users_.emplace(std::string(key), internal::EmailIndexKey(std::get<User>(record), rep_.email_match));
       return;
     }
     Child child{std::string(RecordOwner(record)), 0};
