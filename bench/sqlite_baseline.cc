@@ -13,7 +13,7 @@ namespace authkv::bench {
 namespace {
 
 // The DDL MikroORM 6 generates for @auth/mikro-orm-adapter's entities on
-// SQLite (contract.md §4.1).
+// SQLite (docs/contract.md §4.1).
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS `user` (
   `id` text NOT NULL, `name` text NULL, `email` text NULL DEFAULT '',

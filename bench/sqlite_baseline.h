@@ -4,7 +4,7 @@
 // adapter (MikroORM on SQLite) does per adapter call, done as fast as
 // SQLite's C API allows. The tables, column types, UNIQUE constraints and
 // indexes are the ones @auth/mikro-orm-adapter's entities generate
-// (contract.md §4.1): `user`, `account`, `session`, `verification_token`,
+// (docs/contract.md §4.1): `user`, `account`, `session`, `verification_token`,
 // text UUID primary keys, dates as integer epoch milliseconds, foreign keys
 // on with ON DELETE CASCADE. Every call is one prepared statement (or, for
 // the reads Auth.js makes as one call, one JOIN) and one implicit

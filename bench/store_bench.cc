@@ -76,7 +76,7 @@ const char* EngineName(Engine e) {
 
 // The floor's block cache: room for the whole database at every size run
 // here, so the floor is what the issue calls it, reads of data already in
-// memory (deps.md measures its floors the same way). authkv runs with its
+// memory (docs/deps.md measures its floors the same way). authkv runs with its
 // default options; what a smaller cache costs it shows in the ratio.
 constexpr size_t kFloorBlockCacheBytes = size_t{4} << 30;
 

@@ -1,6 +1,6 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
 //
-// Signs a user in the way Auth.js' OAuth callback does (contract.md §3.6):
+// Signs a user in the way Auth.js' OAuth callback does (docs/contract.md §3.6):
 // look the account up, create the user, link the account, create a session,
 // then read the session and user back as every later request would.
 //

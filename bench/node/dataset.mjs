@@ -52,7 +52,7 @@ function pad(i) {
 }
 
 /**
- * What Auth.js passes on a first OAuth sign-in (contract.md §3.6): the
+ * What Auth.js passes on a first OAuth sign-in (docs/contract.md §3.6): the
  * profile with a fresh id and `emailVerified: null`, GitHub's default
  * account fields, and a session of `maxAge` (30 days).
  */

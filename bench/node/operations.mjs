@@ -1,4 +1,4 @@
-// The measured operations, as Auth.js calls them (contract.md §3.2, §3.6,
+// The measured operations, as Auth.js calls them (docs/contract.md §3.2, §3.6,
 // §3.7). Each has prepare(state), which builds the call's input outside the
 // timed region, and run(adapter, input), the timed part, which also checks
 // the answer: a benchmark that times fast "not found" answers proves
@@ -10,7 +10,7 @@ function nextRecord(state) {
   return records[order[state.cursor++ % order.length]]
 }
 
-/** A first OAuth sign-in's writes, in Auth.js's order (contract.md §3.6). */
+/** A first OAuth sign-in's writes, in Auth.js's order (docs/contract.md §3.6). */
 async function signIn(adapter, { user, account, session }) {
   const created = await adapter.createUser(user)
   await adapter.linkAccount({ ...account, userId: created.id })

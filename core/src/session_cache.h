@@ -3,7 +3,7 @@
 // SessionCache keeps decoded (session, user) pairs of recently read
 // sessions in memory, keyed by the session key (SHA-256 of the token), so
 // the hot read -- one per authenticated request -- is one hash probe instead
-// of two RocksDB Gets (~3 us each at 1M keys, see deps.md).
+// of two RocksDB Gets (~3 us each at 1M keys, see docs/deps.md).
 //
 // Coherence. Every write that can change what a cached pair says (the
 // session's expiry or existence, its user's fields or existence) erases the

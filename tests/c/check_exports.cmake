@@ -4,7 +4,10 @@
 # every exported symbol is a function authkv.h declares (no leaked core,
 # RocksDB or libstdc++ symbol that a host could bind to or clash with), every
 # declared function is exported (a declared but undefined one only fails in a
-# client), and the SONAME carries the ABI version (style.md B.10).
+# client), and the SONAME carries the ABI version: it must be
+# libauthkv.so.<ABI_VERSION>, the SOVERSION bindings/c/CMakeLists.txt sets
+# from AUTHKV_ABI_VERSION, so a client linked against one ABI never loads a
+# library of another.
 #
 # Usage: cmake -DNM=<nm> -DOBJDUMP=<objdump> -DLIB=<libauthkv.so>
 #              -DHEADER=<authkv.h> -DABI_VERSION=<n> -P check_exports.cmake

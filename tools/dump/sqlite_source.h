@@ -2,7 +2,7 @@
 //
 // Reads an Auth.js SQLite database in the MikroORM adapter's default schema
 // (@auth/mikro-orm-adapter's entities: tables user, account, session,
-// verification_token; contract.md §4.1) into records authkv can import.
+// verification_token; docs/contract.md §4.1) into records authkv can import.
 //
 // Thread safety: a pure function of the file it reads.
 

@@ -1,5 +1,5 @@
 // The Auth.js adapter conformance cases (next-auth packages/utils/adapter.ts,
-// `runBasicTests`, as described in contract.md §2.2), re-implemented for
+// `runBasicTests`, as described in docs/contract.md §2.2), re-implemented for
 // node:test with WebAuthn on and the CUSTOM_MODEL user fields (role, phone),
 // followed by authkv's stricter cases. The first describe block shares its
 // fixtures between tests in order, as the original suite does.

@@ -1,7 +1,7 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
 //
 // The records of the Auth.js adapter model as plain C++ values. Field names
-// follow Auth.js (contract.md §1.2) in snake_case. Dates are milliseconds
+// follow Auth.js (docs/contract.md §1.2) in snake_case. Dates are milliseconds
 // since the Unix epoch, except Account::expires_at, which is epoch seconds
 // as Auth.js computes it.
 //
