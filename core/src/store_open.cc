@@ -16,6 +16,7 @@
 #include <string>
 
 #include "keys.h"
+#include "meta.h"
 #include "open_stores.h"
 #include "status_macros.h"
 #include "store_rep.h"
@@ -25,9 +26,6 @@ namespace authkv {
 using internal::Family;
 
 namespace {
-
-constexpr std::string_view kEmailMatchInsensitive = "case_insensitive";
-constexpr std::string_view kEmailMatchExact = "exact";
 
 bool IsPointLookupFamily(Family f) {
   return f != Family::kUserLinks && f != Family::kExpiry && f != Family::kDefault;
@@ -96,46 +94,24 @@ bool IsEmptyOrMissingDirectory(const std::string& path) {
 // Reads meta, writing it on a new database; checks the schema version and
 // adopts the email matching the database was created with.
 Status LoadMeta(Store::Rep& rep, bool is_new, EmailMatch requested) {
-  std::string version;
-  Status s = rep.GetRaw(Family::kMeta, internal::kMetaSchemaVersion, &version);
-  if (s.IsNotFound()) {
+  auto meta = internal::ReadMeta(
+      [&](std::string_view key, std::string* value) {
+        return rep.GetRaw(Family::kMeta, key, value);
+      },
+      "upgrade authkv to open it");
+  if (meta.status().IsNotFound()) {
     if (!is_new) return Status::Corruption("meta: schema_version is missing");
     if (rep.read_only) return Status::InvalidArgument("new database cannot be read-only");
     rocksdb::WriteBatch batch;
-    batch.Put(rep.cf(Family::kMeta), internal::kMetaSchemaVersion,
-              std::to_string(kSchemaVersion)).PermitUncheckedError();
-    batch.Put(rep.cf(Family::kMeta), internal::kMetaEmailMatch,
-              requested == EmailMatch::kExact ? kEmailMatchExact : kEmailMatchInsensitive)
-        .PermitUncheckedError();
+    internal::PutNewMeta(&batch, rep.cf(Family::kMeta), requested);
     AUTHKV_RETURN_IF_ERROR(rep.Commit(&batch));
-    rep.schema_version = kSchemaVersion;
-    rep.email_match = requested;
-    return Status::OK();
+    meta = internal::Meta{kSchemaVersion, requested};
   }
-  AUTHKV_RETURN_IF_ERROR(s);
-  char* end = nullptr;
-  unsigned long v = std::strtoul(version.c_str(), &end, 10);
-  if (version.empty() || *end != '\0' || v == 0) {
-    return Status::Corruption("meta: schema_version is not a number: " + version);
-  }
-  if (v > kSchemaVersion) {
-    return Status::VersionMismatch(
-        "database schema version " + version + " is newer than this authkv supports (" +
-        std::to_string(kSchemaVersion) + "); upgrade authkv to open it");
-  }
+  if (!meta.ok()) return meta.status();
   // Version 1 is the first format, so there is nothing older to upgrade yet.
   // An upgrade step goes here as one idempotent batch per version.
-  rep.schema_version = static_cast<uint32_t>(v);
-
-  std::string match;
-  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(Family::kMeta, internal::kMetaEmailMatch, &match));
-  if (match == kEmailMatchExact) {
-    rep.email_match = EmailMatch::kExact;
-  } else if (match == kEmailMatchInsensitive) {
-    rep.email_match = EmailMatch::kCaseInsensitive;
-  } else {
-    return Status::Corruption("meta: unknown email_match " + match);
-  }
+  rep.schema_version = meta->schema_version;
+  rep.email_match = meta->email_match;
   return Status::OK();
 }
 
@@ -168,8 +144,8 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
       return Status::NotFound("no authkv database at " + path);
     }
     AUTHKV_RETURN_IF_ERROR(EnsureDirectory(path));
-  } else if (std::find(existing.begin(), existing.end(), "meta") == existing.end()) {
-    return Status::InvalidArgument(path + " is a RocksDB database but not an authkv one");
+  } else {
+    AUTHKV_RETURN_IF_ERROR(internal::CheckFamilies(existing, path));
   }
 
   auto rep = std::make_unique<Store::Rep>();
@@ -208,15 +184,6 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
     descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
                              FamilyOptions(static_cast<Family>(i), cache));
   }
-  // A family this version does not know means a newer writer added it.
-  for (const auto& name : existing) {
-    if (std::find(internal::kFamilyNames.begin(), internal::kFamilyNames.end(), name) ==
-        internal::kFamilyNames.end()) {
-      return Status::VersionMismatch("database has column family '" + name +
-                                     "' unknown to this authkv; it was written by a newer version");
-    }
-  }
-
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;

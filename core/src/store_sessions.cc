@@ -15,13 +15,6 @@ using internal::Family;
 using internal::LockKey;
 using internal::StripeGuard;
 
-namespace {
-
-// Auth.js' own rule (`expires < Date.now()`), shared with PurgeExpired.
-bool IsExpired(int64_t expires_ms, int64_t now_ms) { return expires_ms < now_ms; }
-
-}  // namespace
-
 Result<Session> Store::CreateSession(const Session& session) {
   AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
   AUTHKV_RETURN_IF_ERROR(internal::ValidateSession(session));

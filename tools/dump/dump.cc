@@ -39,13 +39,6 @@ std::string ShowSecret(const Nullable<std::string>& v, const StoredAccount& a,
   return RedactedText(v->size());
 }
 
-bool IsExpired(const Record& r, int64_t now_ms) {
-  // Auth.js' rule, as the store applies it: expires < now.
-  if (const auto* s = std::get_if<StoredSession>(&r)) return s->expires_ms < now_ms;
-  if (const auto* t = std::get_if<StoredVerificationToken>(&r)) return t->expires_ms < now_ms;
-  return false;
-}
-
 std::string ShowState(const Record& r, const DumpOptions& o) {
   return IsExpired(r, o.now_ms) ? "expired" : "active";
 }

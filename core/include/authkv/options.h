@@ -9,7 +9,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace authkv {
@@ -26,6 +28,11 @@ enum class EmailMatch {
   // Byte-for-byte comparison, as SQL adapters with a plain UNIQUE do.
   kExact,
 };
+
+// "case_insensitive" or "exact", as the database's meta family spells it.
+std::string_view EmailMatchName(EmailMatch match);
+// The inverse of EmailMatchName; nullopt for anything else.
+std::optional<EmailMatch> ParseEmailMatchName(std::string_view name);
 
 // An app-supplied key for encrypting OAuth tokens at rest.
 struct TokenKey {

@@ -17,6 +17,10 @@
 
 namespace authkv {
 
+// Auth.js' rule for sessions and verification tokens (`expires < now`):
+// one that expires exactly now is still valid.
+inline bool IsExpired(int64_t expires_ms, int64_t now_ms) { return expires_ms < now_ms; }
+
 struct User {
   // Generated (UUIDv7) by CreateUser when empty.
   std::string id;

@@ -18,6 +18,7 @@
 
 #include "authkv/store.h"
 #include "inspector_rep.h"
+#include "meta.h"
 #include "status_macros.h"
 
 namespace authkv {
@@ -34,11 +35,6 @@ constexpr auto kRetryPause = std::chrono::milliseconds(20);
 // Small: the tool reads each block about once.
 constexpr size_t kToolBlockCacheBytes = size_t{8} << 20;
 
-bool IsKnownFamily(const std::string& name) {
-  return std::find(internal::kFamilyNames.begin(), internal::kFamilyNames.end(), name) !=
-         internal::kFamilyNames.end();
-}
-
 // Tells apart a missing path, something that is not authkv, and a database
 // from a newer authkv, before anything is opened.
 Status Recognize(const std::string& path) {
@@ -53,16 +49,7 @@ Status Recognize(const std::string& path) {
   if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &families).ok()) {
     return Status::InvalidArgument(path + " is not an authkv database (no RocksDB in it)");
   }
-  if (std::find(families.begin(), families.end(), "meta") == families.end()) {
-    return Status::InvalidArgument(path + " is a RocksDB database but not an authkv one");
-  }
-  for (const auto& name : families) {
-    if (!IsKnownFamily(name)) {
-      return Status::VersionMismatch("database has column family '" + name +
-                                     "' unknown to this authkv; it was written by a newer "
-                                     "version");
-    }
-  }
+  AUTHKV_RETURN_IF_ERROR(internal::CheckFamilies(families, path));
   for (auto name : internal::kFamilyNames) {
     if (std::find(families.begin(), families.end(), name) == families.end()) {
       return Status::Corruption("column family '" + std::string(name) + "' is missing");
@@ -157,29 +144,16 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
 }
 
 Status LoadMeta(Inspector::Rep& rep) {
-  std::string version;
-  Status s = rep.Get(Family::kMeta, internal::kMetaSchemaVersion, &version);
-  if (s.IsNotFound()) {
+  auto meta = internal::ReadMeta(
+      [&](std::string_view key, std::string* value) { return rep.Get(Family::kMeta, key, value); },
+      "use a newer authkv-dump");
+  if (meta.status().IsNotFound()) {
     return Status::Corruption("meta: schema_version is missing; " + rep.path +
                               " is not a complete authkv database");
   }
-  AUTHKV_RETURN_IF_ERROR(s);
-  char* end = nullptr;
-  unsigned long v = std::strtoul(version.c_str(), &end, 10);
-  if (version.empty() || *end != '\0' || v == 0) {
-    return Status::Corruption("meta: schema_version is not a number: " + version);
-  }
-  if (v > kSchemaVersion) {
-    return Status::VersionMismatch("database schema version " + version +
-                                   " is newer than this authkv supports (" +
-                                   std::to_string(kSchemaVersion) + "); use a newer authkv-dump");
-  }
-  rep.schema_version = static_cast<uint32_t>(v);
-  std::string match;
-  AUTHKV_RETURN_IF_ERROR(rep.Get(Family::kMeta, internal::kMetaEmailMatch, &match));
-  auto parsed = ParseEmailMatchName(match);
-  if (!parsed) return Status::Corruption("meta: unknown email_match " + match);
-  rep.email_match = *parsed;
+  if (!meta.ok()) return meta.status();
+  rep.schema_version = meta->schema_version;
+  rep.email_match = meta->email_match;
   return Status::OK();
 }
 

@@ -60,6 +60,14 @@ std::string RecordKey(const Record& record) {
   return internal::PlaceRecord(record, EmailMatch::kExact).key;
 }
 
+bool IsExpired(const Record& record, int64_t now_ms) {
+  if (const auto* s = std::get_if<StoredSession>(&record)) return IsExpired(s->expires_ms, now_ms);
+  if (const auto* t = std::get_if<StoredVerificationToken>(&record)) {
+    return IsExpired(t->expires_ms, now_ms);
+  }
+  return false;
+}
+
 std::string_view RecordOwner(const Record& record) {
   return std::visit(Overloaded{
                         [](const User&) { return std::string_view(); },
@@ -150,16 +158,6 @@ std::string JsonQuote(std::string_view s) {
 }
 
 std::string RedactedText(size_t bytes) { return "<redacted:" + std::to_string(bytes) + " bytes>"; }
-
-std::string_view EmailMatchName(EmailMatch match) {
-  return match == EmailMatch::kExact ? "exact" : "case_insensitive";
-}
-
-std::optional<EmailMatch> ParseEmailMatchName(std::string_view name) {
-  if (name == EmailMatchName(EmailMatch::kExact)) return EmailMatch::kExact;
-  if (name == EmailMatchName(EmailMatch::kCaseInsensitive)) return EmailMatch::kCaseInsensitive;
-  return std::nullopt;
-}
 
 Problem Problem::AtKey(std::string_view family, std::string_view key, std::string reason) {
   return Problem{std::string(family) + "/" + internal::ToHex(key), std::move(reason)};

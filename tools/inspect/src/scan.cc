@@ -28,15 +28,6 @@ RecordKind KindOfLink(LinkKind kind) {
   return RecordKind::kAccount;
 }
 
-bool IsExpired(const Record& record, int64_t now_ms) {
-  // Auth.js' rule (`expires < Date.now()`), as the store applies it.
-  if (const auto* s = std::get_if<StoredSession>(&record)) return s->expires_ms < now_ms;
-  if (const auto* t = std::get_if<StoredVerificationToken>(&record)) {
-    return t->expires_ms < now_ms;
-  }
-  return false;
-}
-
 template <typename T>
 Result<T> As(Result<Record> record) {
   if (!record.ok()) return record.status();

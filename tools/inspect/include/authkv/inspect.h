@@ -102,6 +102,9 @@ RecordKind KindOf(const Record& record);
 std::string RecordKey(const Record& record);
 // The id of the user the record belongs to; "" for users and tokens.
 std::string_view RecordOwner(const Record& record);
+// Whether the record is a session or verification token past its expiry
+// (records.h's IsExpired); users, accounts and authenticators never are.
+bool IsExpired(const Record& record, int64_t now_ms);
 
 // Decodes the value stored under `key` in `kind`'s family: checks the
 // envelope checksum, runs the FlatBuffers verifier and checks the key
@@ -126,10 +129,6 @@ std::optional<std::string> FormatIsoSeconds(int64_t seconds);
 std::string JsonQuote(std::string_view s);
 // "<redacted:N bytes>": how secrets are shown unless asked for.
 std::string RedactedText(size_t bytes);
-// "case_insensitive" or "exact", as the database's meta family spells it.
-std::string_view EmailMatchName(EmailMatch match);
-// The inverse of EmailMatchName; nullopt for anything else.
-std::optional<EmailMatch> ParseEmailMatchName(std::string_view name);
 
 struct JsonOptions {
   // Print OAuth access, refresh and id tokens as they are; otherwise each is
