@@ -59,6 +59,13 @@ Result<bool> SealedWith(Store::Rep& rep, const std::string& key, uint32_t key_id
   return id == key_id;
 }
 
+// Writes `account` (new, patched or re-sealed) in a batch of its own.
+Status CommitAccount(Store::Rep& rep, const Account& account) {
+  rocksdb::WriteBatch batch;
+  AUTHKV_RETURN_IF_ERROR(rep.PutAccount(&batch, account));
+  return rep.Commit(&batch);
+}
+
 }  // namespace
 
 Result<uint64_t> Store::ReencryptAccounts() {
@@ -75,9 +82,7 @@ Result<uint64_t> Store::ReencryptAccounts() {
         [&](const Account& account) -> Result<bool> {
           AUTHKV_ASSIGN_OR_RETURN(bool up_to_date, SealedWith(*rep_, key, current));
           if (up_to_date) return false;
-          rocksdb::WriteBatch batch;
-          AUTHKV_RETURN_IF_ERROR(rep_->PutAccount(&batch, account));
-          AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+          AUTHKV_RETURN_IF_ERROR(CommitAccount(*rep_, account));
           return true;
         });
     if (done.status().IsNotFound()) continue;  // Unlinked meanwhile.
@@ -103,9 +108,7 @@ Result<Account> Store::LinkAccount(const Account& account) {
     return Status::AlreadyExists("account " + account.provider + "/" +
                                  account.provider_account_id + " is linked already");
   }
-  rocksdb::WriteBatch batch;
-  AUTHKV_RETURN_IF_ERROR(rep_->PutAccount(&batch, account));
-  AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+  AUTHKV_RETURN_IF_ERROR(CommitAccount(*rep_, account));
   return account;
 }
 
@@ -127,9 +130,7 @@ Result<Account> Store::UpdateAccount(const Account& patch) {
         }
         AUTHKV_RETURN_IF_ERROR(MergeAccount(patch, &account));
         AUTHKV_RETURN_IF_ERROR(internal::ValidateAccount(account));
-        rocksdb::WriteBatch batch;
-        AUTHKV_RETURN_IF_ERROR(rep_->PutAccount(&batch, account));
-        AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+        AUTHKV_RETURN_IF_ERROR(CommitAccount(*rep_, account));
         return account;
       });
 }

@@ -36,15 +36,8 @@
 namespace {
 
 namespace in = authkv::internal;
-using authkv::fuzz::CheckConventions;
-using authkv::fuzz::DecodeClearAccount;
-using authkv::fuzz::DecodeOut;
-using authkv::fuzz::ErrMsg;
-using authkv::fuzz::ExactBytes;
-using authkv::fuzz::InputReader;
-using authkv::fuzz::OutBuf;
-using authkv::fuzz::SeededStore;
-using authkv::fuzz::WalMark;
+// The fixture (c_abi_fixture.h) is this target's whole vocabulary.
+using namespace authkv::fuzz;  // NOLINT(google-build-using-namespace)
 
 using namespace authkv::fuzz::records;  // Op, kOpCount, variant bits.
 
