@@ -1,239 +1,161 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
+//
+// nlohmann::json checks the text (strict RFC 8259, through its SAX
+// parser, so nothing is built). Its events carry no byte offsets, and a
+// parsed value forgets how it was written (1.0e5 would come back as
+// 100000.0), so the members are then cut out of the text as written: on
+// text the parser has accepted, that needs only the string and bracket
+// structure.
 
 #include "json_object.h"
 
-#include <cstdint>
+#include <nlohmann/json.hpp>
+
+#include <unordered_map>
 
 namespace authkv::internal {
 namespace {
 
-constexpr int kMaxDepth = 64;
+constexpr size_t kMaxDepth = 64;
 
-void AppendUtf8(uint32_t cp, std::string* out) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
+using Json = nlohmann::json;
 
-// A recursive-descent validator over one buffer. Each Parse* advances pos_
-// past what it accepted or records the first error.
-class Parser {
+// Accepts exactly one JSON object nested at most kMaxDepth deep, and keeps
+// the parser's first complaint.
+class ObjectChecker final : public nlohmann::json_sax<Json> {
  public:
-  explicit Parser(std::string_view text) : s_(text) {}
-
-  Status Fail(std::string_view what) {
-    return Status::InvalidArgument("extra_json: " + std::string(what) +
-                                   " at byte " + std::to_string(pos_));
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool start_object(std::size_t) override { return Open(/*object=*/true); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return Close(); }
+  bool start_array(std::size_t) override { return Open(/*object=*/false); }
+  bool end_array() override { return Close(); }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    std::string what = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, column 5: x" -> "x".
+    if (auto colon = what.rfind(": "); colon != std::string::npos) what.erase(0, colon + 2);
+    error_ = Status::InvalidArgument("extra_json: " + what + " at byte " +
+                                     std::to_string(position > 0 ? position - 1 : 0));
+    return false;
   }
 
-  void SkipSpace() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\t' ||
-                                s_[pos_] == '\n' || s_[pos_] == '\r')) {
-      ++pos_;
-    }
-  }
-
-  bool Peek(char c) const { return pos_ < s_.size() && s_[pos_] == c; }
-
-  int Hex4() {
-    if (pos_ + 4 > s_.size()) return -1;
-    int v = 0;
-    for (int i = 0; i < 4; ++i) {
-      char c = s_[pos_ + i];
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else return -1;
-    }
-    pos_ += 4;
-    return v;
-  }
-
-  // Parses a string at pos_; decodes it into *out when out is non-null.
-  Status ParseString(std::string* out) {
-    if (!Peek('"')) return Fail("expected '\"'");
-    ++pos_;
-    while (true) {
-      if (pos_ >= s_.size()) return Fail("unterminated string");
-      unsigned char c = static_cast<unsigned char>(s_[pos_]);
-      if (c == '"') {
-        ++pos_;
-        return Status::OK();
-      }
-      if (c < 0x20) return Fail("control character in string");
-      if (c != '\\') {
-        if (out) out->push_back(static_cast<char>(c));
-        ++pos_;
-        continue;
-      }
-      ++pos_;
-      if (pos_ >= s_.size()) return Fail("unterminated escape");
-      char e = s_[pos_++];
-      switch (e) {
-        case '"': case '\\': case '/':
-          if (out) out->push_back(e);
-          break;
-        case 'b': if (out) out->push_back('\b'); break;
-        case 'f': if (out) out->push_back('\f'); break;
-        case 'n': if (out) out->push_back('\n'); break;
-        case 'r': if (out) out->push_back('\r'); break;
-        case 't': if (out) out->push_back('\t'); break;
-        case 'u': {
-          int hi = Hex4();
-          if (hi < 0) return Fail("bad \\u escape");
-          uint32_t cp = static_cast<uint32_t>(hi);
-          if (hi >= 0xD800 && hi <= 0xDBFF && pos_ + 1 < s_.size() &&
-              s_[pos_] == '\\' && s_[pos_ + 1] == 'u') {
-            size_t save = pos_;
-            pos_ += 2;
-            int lo = Hex4();
-            if (lo >= 0xDC00 && lo <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00);
-            } else {
-              pos_ = save;  // A lone surrogate; keep it as JSON allows.
-            }
-          }
-          if (out) AppendUtf8(cp, out);
-          break;
-        }
-        default:
-          return Fail("bad escape");
-      }
-    }
-  }
-
-  Status ParseNumber() {
-    size_t start = pos_;
-    if (Peek('-')) ++pos_;
-    if (Peek('0')) {
-      ++pos_;
-    } else if (pos_ < s_.size() && s_[pos_] >= '1' && s_[pos_] <= '9') {
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-    } else {
-      return Fail("bad number");
-    }
-    if (Peek('.')) {
-      ++pos_;
-      size_t digits = pos_;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-      if (pos_ == digits) return Fail("bad number fraction");
-    }
-    if (Peek('e') || Peek('E')) {
-      ++pos_;
-      if (Peek('+') || Peek('-')) ++pos_;
-      size_t digits = pos_;
-      while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
-      if (pos_ == digits) return Fail("bad number exponent");
-    }
-    return pos_ > start ? Status::OK() : Fail("bad number");
-  }
-
-  Status ParseLiteral(std::string_view word) {
-    if (s_.substr(pos_, word.size()) != word) return Fail("unexpected token");
-    pos_ += word.size();
+  // The verdict once sax_parse has returned `accepted`.
+  Status Verdict(bool accepted) const {
+    if (!error_.ok()) return error_;
+    if (!accepted) return Status::InvalidArgument("extra_json: not a JSON object");
     return Status::OK();
   }
 
-  Status ParseValue(int depth) {
-    if (depth > kMaxDepth) return Fail("nesting deeper than 64");
-    SkipSpace();
-    if (pos_ >= s_.size()) return Fail("unexpected end");
-    switch (s_[pos_]) {
-      case '{': return ParseObject(depth, nullptr);
-      case '[': return ParseArray(depth);
-      case '"': return ParseString(nullptr);
-      case 't': return ParseLiteral("true");
-      case 'f': return ParseLiteral("false");
-      case 'n': return ParseLiteral("null");
-      default: return ParseNumber();
-    }
-  }
-
-  Status ParseArray(int depth) {
-    ++pos_;  // '['
-    SkipSpace();
-    if (Peek(']')) {
-      ++pos_;
-      return Status::OK();
-    }
-    while (true) {
-      Status s = ParseValue(depth + 1);
-      if (!s.ok()) return s;
-      SkipSpace();
-      if (Peek(',')) { ++pos_; continue; }
-      if (Peek(']')) { ++pos_; return Status::OK(); }
-      return Fail("expected ',' or ']'");
-    }
-  }
-
-  // Parses an object; records top-level members into *members if non-null.
-  Status ParseObject(int depth, std::vector<JsonMember>* members) {
-    if (!Peek('{')) return Fail("expected a JSON object");
-    ++pos_;
-    SkipSpace();
-    if (Peek('}')) {
-      ++pos_;
-      return Status::OK();
-    }
-    while (true) {
-      SkipSpace();
-      JsonMember m;
-      size_t key_start = pos_;
-      Status s = ParseString(members ? &m.key : nullptr);
-      if (!s.ok()) return s;
-      m.raw_key = s_.substr(key_start, pos_ - key_start);
-      SkipSpace();
-      if (!Peek(':')) return Fail("expected ':'");
-      ++pos_;
-      SkipSpace();
-      size_t value_start = pos_;
-      s = ParseValue(depth + 1);
-      if (!s.ok()) return s;
-      m.raw_value = s_.substr(value_start, pos_ - value_start);
-      if (members) members->push_back(std::move(m));
-      SkipSpace();
-      if (Peek(',')) { ++pos_; continue; }
-      if (Peek('}')) { ++pos_; return Status::OK(); }
-      return Fail("expected ',' or '}'");
-    }
-  }
-
-  Result<std::vector<JsonMember>> ParseTopLevel() {
-    std::vector<JsonMember> members;
-    SkipSpace();
-    Status s = ParseObject(1, &members);
-    if (!s.ok()) return s;
-    SkipSpace();
-    if (pos_ != s_.size()) return Fail("trailing bytes after the object");
-    return members;
-  }
-
  private:
-  std::string_view s_;
-  size_t pos_ = 0;
+  bool Value() {
+    if (depth_ == 0) return Refuse("expected a JSON object");
+    return true;
+  }
+  bool Open(bool object) {
+    if (depth_ == 0 && !object) return Refuse("expected a JSON object");
+    if (++depth_ > kMaxDepth) return Refuse("nesting deeper than 64");
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    return true;
+  }
+  bool Refuse(std::string what) {
+    error_ = Status::InvalidArgument("extra_json: " + what);
+    return false;
+  }
+
+  size_t depth_ = 0;
+  Status error_;
 };
+
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+size_t SkipSpace(std::string_view s, size_t pos) {
+  while (pos < s.size() && IsSpace(s[pos])) ++pos;
+  return pos;
+}
+
+// The end of the string literal that opens at `pos` (one past its quote).
+size_t StringEnd(std::string_view s, size_t pos) {
+  for (++pos; s[pos] != '"'; ++pos) {
+    if (s[pos] == '\\') ++pos;
+  }
+  return pos + 1;
+}
+
+// The end of the value that starts at `pos`: the first ',' or '}' outside
+// strings and brackets.
+size_t ValueEnd(std::string_view s, size_t pos) {
+  size_t depth = 0;
+  for (; pos < s.size(); ++pos) {
+    const char c = s[pos];
+    if (c == '"') {
+      pos = StringEnd(s, pos) - 1;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (depth == 0) break;
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      break;
+    }
+  }
+  return pos;
+}
+
+std::string_view TrimEnd(std::string_view s) {
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// REQUIRES: `text` is one valid JSON object (ObjectChecker said so).
+std::vector<JsonMember> SplitMembers(std::string_view text) {
+  std::vector<JsonMember> members;
+  size_t pos = SkipSpace(text, 0) + 1;  // Past '{'.
+  for (;;) {
+    pos = SkipSpace(text, pos);
+    if (text[pos] == '}') break;
+    JsonMember m;
+    const size_t key_end = StringEnd(text, pos);
+    m.raw_key = text.substr(pos, key_end - pos);
+    // Cannot fail: the checker accepted this literal as a member name.
+    if (auto key = DecodeJsonString(m.raw_key); key.ok()) m.key = std::move(key).value();
+    pos = SkipSpace(text, SkipSpace(text, key_end) + 1);  // Past ':'.
+    const size_t value_end = ValueEnd(text, pos);
+    m.raw_value = TrimEnd(text.substr(pos, value_end - pos));
+    members.push_back(std::move(m));
+    pos = value_end;
+    if (text[pos] == ',') ++pos;
+  }
+  return members;
+}
 
 }  // namespace
 
 Result<std::vector<JsonMember>> ParseJsonObject(std::string_view text) {
-  return Parser(text).ParseTopLevel();
+  ObjectChecker checker;
+  const bool accepted =
+      Json::sax_parse(text.begin(), text.end(), &checker, Json::input_format_t::json,
+                      /*strict=*/true);
+  if (Status verdict = checker.Verdict(accepted); !verdict.ok()) return verdict;
+  return SplitMembers(text);
 }
 
-Result<std::string> MergeJsonObjects(std::string_view base,
-                                     std::string_view patch) {
+Result<std::string> DecodeJsonString(std::string_view literal) {
+  Json value = Json::parse(literal.begin(), literal.end(), nullptr, /*allow_exceptions=*/false);
+  if (!value.is_string()) return Status::InvalidArgument("not a JSON string");
+  return value.get<std::string>();
+}
+
+Result<std::string> MergeJsonObjects(std::string_view base, std::string_view patch) {
   std::vector<JsonMember> merged;
   if (!base.empty()) {
     auto parsed = ParseJsonObject(base);
@@ -243,16 +165,16 @@ Result<std::string> MergeJsonObjects(std::string_view base,
   if (!patch.empty()) {
     auto parsed = ParseJsonObject(patch);
     if (!parsed.ok()) return parsed.status();
+    // Where each key first stands, so a merge of n members stays O(n).
+    std::unordered_map<std::string, size_t> position;
+    for (size_t i = merged.size(); i-- > 0;) position[merged[i].key] = i;
     for (auto& m : *parsed) {
-      bool replaced = false;
-      for (auto& existing : merged) {
-        if (existing.key == m.key) {
-          existing = m;
-          replaced = true;
-          break;
-        }
+      auto [it, inserted] = position.try_emplace(m.key, merged.size());
+      if (inserted) {
+        merged.push_back(std::move(m));
+      } else {
+        merged[it->second] = std::move(m);
       }
-      if (!replaced) merged.push_back(m);
     }
   }
   if (merged.empty()) return std::string();

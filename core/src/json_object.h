@@ -3,7 +3,8 @@
 // The extra_json fields hold a JSON object of app-defined fields. The store
 // checks that text is one strict RFC 8259 object (so a reader never meets
 // garbage) and merges objects key by key on update. Values are kept as the
-// exact text given: numbers are never reformatted.
+// exact text given: numbers are never reformatted. The checking is
+// nlohmann::json's (json_object.cc says how the members are then found).
 //
 // Thread safety: pure functions.
 
@@ -28,6 +29,10 @@ struct JsonMember {
 // byte offset) unless `text` is exactly one valid JSON object. Views point
 // into `text`. Nesting deeper than 64 levels is refused.
 Result<std::vector<JsonMember>> ParseJsonObject(std::string_view text);
+
+// The text of a JSON string literal (quotes included), decoded.
+// InvalidArgument unless it is exactly one valid string.
+Result<std::string> DecodeJsonString(std::string_view literal);
 
 // `base` with each member of `patch` replacing the member of the same key or
 // appended after them. Either may be "" (no members). Both must be valid.

@@ -44,4 +44,19 @@ TEST_CASE("merge replaces keys in place and appends new ones", "[json]") {
   REQUIRE(MergeJsonObjects("{", "").status().IsInvalidArgument());
 }
 
+TEST_CASE("merged values keep the text they were written in", "[json]") {
+  auto merged = MergeJsonObjects(R"({"big":123456789012345678901234,"f":1.0e5})",
+                                 R"({"s":"caf\u00e9 \"x\"","f":-0.50})");
+  REQUIRE(merged.ok());
+  REQUIRE(*merged == R"({"big":123456789012345678901234,"f":-0.50,"s":"caf\u00e9 \"x\""})");
+}
+
+TEST_CASE("a refusal says where the text went wrong", "[json]") {
+  auto bad = ParseJsonObject(R"({"a":tru})");
+  REQUIRE(bad.status().IsInvalidArgument());
+  REQUIRE(std::string(bad.status().message()).find("at byte") != std::string::npos);
+  REQUIRE(DecodeJsonString(R"("a\nb")").value() == "a\nb");
+  REQUIRE(DecodeJsonString("1").status().IsInvalidArgument());
+}
+
 }  // namespace authkv::internal

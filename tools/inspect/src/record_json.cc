@@ -32,17 +32,6 @@ Status BadJson(const Status& s) {
   return Status::InvalidArgument("invalid JSON: " + msg);
 }
 
-// Decodes a JSON string literal (already validated by the object parser).
-// The parser decodes member names, so the literal is handed to it as one.
-Result<std::string> DecodeString(std::string_view raw) {
-  std::string wrapped = "{";
-  wrapped.append(raw);
-  wrapped.append(":0}");
-  auto members = ParseJsonObject(wrapped);
-  if (!members.ok() || members->size() != 1) return Status::InvalidArgument("not a string");
-  return std::move((*members)[0].key);
-}
-
 bool IsRedacted(std::string_view s) {
   return s.starts_with("<redacted:") && s.ends_with(" bytes>");
 }
@@ -75,7 +64,7 @@ Result<std::string> JsonFields::Text(std::string_view name) const {
   std::string_view raw = Raw(name);
   if (raw.empty()) return BadField(name, "is missing");
   if (raw[0] != '"') return BadField(name, "must be a string");
-  return DecodeString(raw);
+  return DecodeJsonString(raw);
 }
 
 Result<Nullable<std::string>> JsonFields::NullableText(std::string_view name) const {
