@@ -167,6 +167,12 @@ TEST_CASE("MikroORM datetimes parse as epoch milliseconds or ISO-8601", "[sqlite
   CHECK(ParseSqliteDate("1969-12-31T23:59:59.999Z") == -1);
   CHECK(!ParseSqliteDate("soon"));
   CHECK(!ParseSqliteDate("2023-13-01"));
+  CHECK(ParseSqliteDate("2024-02-29") == 1'709'164'800'000);
+  CHECK(!ParseSqliteDate("2023-02-29"));
+  CHECK(!ParseSqliteDate("2023-02-31T00:00:00Z"));
+  CHECK(!ParseSqliteDate("2023-11-14T99:00:00Z"));
+  CHECK(!ParseSqliteDate("2023-11-14T22:60:00Z"));
+  CHECK(!ParseSqliteDate("2023-11-14T22:13:20+24:00"));
   CHECK(!ParseSqliteDate(""));
 }
 

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <chrono>
 #include <functional>
 
 #include "authkv/store.h"
@@ -14,14 +15,14 @@
 namespace authkv::dump {
 namespace {
 
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146'097 + doe - 719'468;
+// Days since 1970-01-01 of a calendar date; nullopt for one that does not
+// exist (February 31).
+std::optional<int64_t> DaysSinceEpoch(int64_t y, int64_t m, int64_t d) {
+  const std::chrono::year_month_day date{std::chrono::year(static_cast<int>(y)),
+                                         std::chrono::month(static_cast<unsigned>(m)),
+                                         std::chrono::day(static_cast<unsigned>(d))};
+  if (!date.ok()) return std::nullopt;
+  return std::chrono::sys_days(date).time_since_epoch().count();
 }
 
 // Reads `n` digits at *pos into *out.
@@ -224,16 +225,18 @@ std::optional<int64_t> ParseSqliteDate(std::string_view s) {
   size_t pos = 0;
   int64_t year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, millis = 0;
   if (!Digits(s, &pos, 4, &year) || !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &month) ||
-      !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &day) || month < 1 || month > 12 || day < 1 ||
-      day > 31) {
+      !Expect(s, &pos, '-') || !Digits(s, &pos, 2, &day)) {
     return std::nullopt;
   }
+  const std::optional<int64_t> days = DaysSinceEpoch(year, month, day);
+  if (!days) return std::nullopt;
   if (pos < s.size() && (s[pos] == 'T' || s[pos] == ' ')) {
     ++pos;
     if (!Digits(s, &pos, 2, &hour) || !Expect(s, &pos, ':') || !Digits(s, &pos, 2, &minute)) {
       return std::nullopt;
     }
     if (Expect(s, &pos, ':') && !Digits(s, &pos, 2, &second)) return std::nullopt;
+    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
     if (Expect(s, &pos, '.')) {
       // Milliseconds from the first three fraction digits; finer ones drop.
       size_t digits = 0;
@@ -253,11 +256,11 @@ std::optional<int64_t> ParseSqliteDate(std::string_view s) {
     int64_t oh = 0, om = 0;
     if (!Digits(s, &pos, 2, &oh)) return std::nullopt;
     Expect(s, &pos, ':');
-    if (!Digits(s, &pos, 2, &om)) return std::nullopt;
+    if (!Digits(s, &pos, 2, &om) || oh > 23 || om > 59) return std::nullopt;
     offset_minutes = sign * (oh * 60 + om);
   }
   if (pos != s.size()) return std::nullopt;
-  const int64_t seconds = DaysFromCivil(year, month, day) * 86'400 + hour * 3600 + minute * 60 +
+  const int64_t seconds = *days * 86'400 + hour * 3600 + minute * 60 +
                           second - offset_minutes * 60;
   return seconds * 1000 + millis;
 }
