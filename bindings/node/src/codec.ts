@@ -19,7 +19,7 @@
  */
 
 import * as flatbuffers from "flatbuffers"
-import { AuthKVError, Code } from "./native"
+import { AuthKVError, Code, invalid, requireString } from "./errors"
 import { Account } from "./schema/account_generated"
 import { Authenticator } from "./schema/authenticator_generated"
 import { AuthenticatorList } from "./schema/authenticator_list_generated"
@@ -69,10 +69,6 @@ const ACCOUNT_KEYS = new Set([
   "expires_at",
 ])
 
-function invalid(message: string): AuthKVError {
-  return new AuthKVError("EINVALID", `authkv: ${message}`, Code.EINVALID)
-}
-
 function corrupt(what: string): AuthKVError {
   return new AuthKVError(
     "ECORRUPT",
@@ -95,11 +91,6 @@ export function toMs(value: unknown, what: string): number {
     throw invalid(`${what} must be a valid Date, got ${String(value)}`)
   }
   return ms
-}
-
-function requireString(value: unknown, what: string): string {
-  if (typeof value !== "string") throw invalid(`${what} must be a string`)
-  return value
 }
 
 // ---------------------------------------------------------------------------
@@ -235,15 +226,21 @@ export function decodeExtra(text: string | null, target: Obj): void {
 // Building
 
 /**
- * flatc 2.0.8's TypeScript adds optional scalars (`= null` fields) with a
- * default of 0, so a value of 0 (1970-01-01, `expires_at: 0`) would be left
- * out and read back as absent. Forcing defaults while adding them writes
- * every value that is given.
+ * Adds an int64 field with `add` (the generated `add<Field>`), unless
+ * `value` is undefined. flatc 2.0.8's TypeScript adds optional scalars
+ * (`= null` fields) with a default of 0, so a value of 0 (1970-01-01,
+ * `expires_at: 0`) would be left out and read back as absent. Forcing
+ * defaults while adding them writes every value that is given.
  */
-function addOptionalScalar(b: flatbuffers.Builder, add: () => void): void {
+function addInt64(
+  b: flatbuffers.Builder,
+  add: (b: flatbuffers.Builder, value: bigint) => void,
+  value: number | undefined
+): void {
+  if (value === undefined) return
   b.forceDefaults(true)
   try {
-    add()
+    add(b, BigInt(value))
   } finally {
     b.forceDefaults(false)
   }
@@ -254,22 +251,43 @@ function str(b: flatbuffers.Builder, value: string | undefined): number {
 }
 
 /**
+ * Splits the properties of `record` that are set (not `undefined`) by the
+ * rule of the file comment: `field(key, value)` for each schema field (one
+ * of `schemaKeys`), and every other property into `extra`, for
+ * `extra_json`.
+ */
+function forEachField(
+  record: Obj,
+  schemaKeys: ReadonlySet<string>,
+  extra: Obj,
+  field: (key: string, value: unknown) => void
+): void {
+  for (const key of Object.keys(record)) {
+    const value = record[key]
+    if (value === undefined) continue
+    if (schemaKeys.has(key)) field(key, value)
+    else extra[key] = value
+  }
+}
+
+/** The `extra_json` string of `extra`, or 0 when there is nothing extra. */
+function extraJsonOf(b: flatbuffers.Builder, extra: Obj, what: string): number {
+  const text = encodeExtra(extra, what)
+  return text ? b.createString(text) : 0
+}
+
+/**
  * A User FlatBuffer from a whole user (createUser) or a patch (updateUser:
  * only the properties present are set).
  */
 export function encodeUser(b: flatbuffers.Builder, record: object): Uint8Array {
-  const user = record as Obj
   b.clear()
   let mask = 0
   const extra: Obj = Object.create(null)
   const strings: Record<string, string | undefined> = {}
   let verifiedMs: number | undefined
-  for (const key of Object.keys(user)) {
-    const value = user[key]
-    if (value === undefined) continue
-    if (!USER_KEYS.has(key)) {
-      extra[key] = value
-    } else if (key === "id") {
+  forEachField(record as Obj, USER_KEYS, extra, (key, value) => {
+    if (key === "id") {
       strings.id = requireString(value, "user.id")
     } else if (key === "emailVerified") {
       // A Date, or what JSON made of one (an ISO string, epoch ms): an
@@ -282,21 +300,17 @@ export function encodeUser(b: flatbuffers.Builder, record: object): Uint8Array {
     } else {
       strings[key] = requireString(value, `user.${key}`)
     }
-  }
+  })
   const id = str(b, strings.id === "" ? undefined : strings.id)
   const name = str(b, strings.name)
   const email = str(b, strings.email)
   const image = str(b, strings.image)
-  const extraText = encodeExtra(extra, "user")
-  const extraJson = extraText ? b.createString(extraText) : 0
+  const extraJson = extraJsonOf(b, extra, "user")
   User.startUser(b)
   if (id) User.addId(b, id)
   if (name) User.addName(b, name)
   if (email) User.addEmail(b, email)
-  if (verifiedMs !== undefined) {
-    const ms = BigInt(verifiedMs)
-    addOptionalScalar(b, () => User.addEmailVerifiedMs(b, ms))
-  }
+  addInt64(b, User.addEmailVerifiedMs, verifiedMs)
   if (image) User.addImage(b, image)
   if (extraJson) User.addExtraJson(b, extraJson)
   User.addNullFields(b, mask)
@@ -313,18 +327,13 @@ export function encodeAccount(
   record: object,
   patch = false
 ): Uint8Array {
-  const account = record as Obj
   b.clear()
   let mask = 0
   const extra: Obj = Object.create(null)
   const strings: Record<string, string | undefined> = {}
   let expiresAt: number | undefined
-  for (const key of Object.keys(account)) {
-    const value = account[key]
-    if (value === undefined) continue
-    if (!ACCOUNT_KEYS.has(key)) {
-      extra[key] = value
-    } else if (
+  forEachField(record as Obj, ACCOUNT_KEYS, extra, (key, value) => {
+    if (
       key === "userId" ||
       key === "type" ||
       key === "provider" ||
@@ -342,7 +351,7 @@ export function encodeAccount(
     } else {
       extra[key] = value
     }
-  }
+  })
   for (const key of ["provider", "providerAccountId"] as const) {
     if (strings[key] === undefined) throw invalid(`account.${key} is required`)
   }
@@ -357,8 +366,7 @@ export function encodeAccount(
   const provider = str(b, strings.provider)
   const providerAccountId = str(b, strings.providerAccountId)
   const tokens = ACCOUNT_STRINGS.map((key) => str(b, strings[key]))
-  const extraText = encodeExtra(extra, "account")
-  const extraJson = extraText ? b.createString(extraText) : 0
+  const extraJson = extraJsonOf(b, extra, "account")
   Account.startAccount(b)
   if (userId) Account.addUserId(b, userId)
   if (type) Account.addType(b, type)
@@ -370,10 +378,7 @@ export function encodeAccount(
   if (tokens[3]) Account.addScope(b, tokens[3])
   if (tokens[4]) Account.addTokenType(b, tokens[4])
   if (tokens[5]) Account.addSessionState(b, tokens[5])
-  if (expiresAt !== undefined) {
-    const v = BigInt(expiresAt)
-    addOptionalScalar(b, () => Account.addExpiresAt(b, v))
-  }
+  addInt64(b, Account.addExpiresAt, expiresAt)
   if (extraJson) Account.addExtraJson(b, extraJson)
   Account.addNullFields(b, mask)
   Account.finishAccountBuffer(b, Account.endAccount(b))
@@ -390,11 +395,11 @@ export function encodeSession(
     requireString(session.sessionToken, "session.sessionToken")
   )
   const userId = b.createString(requireString(session.userId, "session.userId"))
-  const expires = BigInt(toMs(session.expires, "session.expires"))
+  const expires = toMs(session.expires, "session.expires")
   Session.startSession(b)
   Session.addSessionToken(b, token)
   Session.addUserId(b, userId)
-  addOptionalScalar(b, () => Session.addExpiresMs(b, expires))
+  addInt64(b, Session.addExpiresMs, expires)
   Session.finishSessionBuffer(b, Session.endSession(b))
   return b.asUint8Array()
 }
@@ -411,11 +416,11 @@ export function encodeVerificationToken(
   const token = b.createString(
     requireString(vt.token, "verificationToken.token")
   )
-  const expires = BigInt(toMs(vt.expires, "verificationToken.expires"))
+  const expires = toMs(vt.expires, "verificationToken.expires")
   VerificationToken.startVerificationToken(b)
   VerificationToken.addIdentifier(b, identifier)
   VerificationToken.addToken(b, token)
-  addOptionalScalar(b, () => VerificationToken.addExpiresMs(b, expires))
+  addInt64(b, VerificationToken.addExpiresMs, expires)
   VerificationToken.finishVerificationTokenBuffer(
     b,
     VerificationToken.endVerificationToken(b)

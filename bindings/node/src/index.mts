@@ -24,6 +24,7 @@ export type {
   AuthKVAdapterMethods,
   AuthKVAdapterOptions,
   AuthKVAuthenticator,
+  AuthKVCacheStats,
   AuthKVDatabase,
   AuthKVErrorCode,
   AuthKVNewUser,

@@ -44,14 +44,14 @@ import {
   decodeVerificationToken,
   toMs,
 } from "./codec"
+import { AuthKVError, Code, closedError, invalid } from "./errors"
 import {
-  AuthKVError,
-  Code,
   NativeDb,
   OpenFlag,
   acquireNative,
   loadLibrary,
   nativeHandles,
+  type AuthKVCacheStats,
 } from "./native"
 import type {
   AuthKVAccount,
@@ -63,8 +63,10 @@ import type {
   JsonValue,
 } from "./types"
 
-export { ABI_VERSION, AuthKVError, checkAbiVersion } from "./native"
-export type { AuthKVErrorCode } from "./native"
+export { ABI_VERSION, checkAbiVersion } from "./native"
+export type { AuthKVCacheStats } from "./native"
+export { AuthKVError } from "./errors"
+export type { AuthKVErrorCode } from "./errors"
 export type {
   AuthKVAccount,
   AuthKVAccountType,
@@ -179,13 +181,7 @@ export interface AuthKVDatabase {
    */
   reencryptAccounts(): Promise<number>
   /** Hit and miss counts and the size of the session cache. */
-  cacheStats(): {
-    hits: number
-    misses: number
-    entries: number
-    bytes: number
-    capacityBytes: number
-  }
+  cacheStats(): AuthKVCacheStats
   /**
    * Drops this object's share of the database (the last share closes it);
    * idempotent. Later calls on this object throw `AuthKVError` (`EINVALID`).
@@ -209,11 +205,7 @@ export function open(
   options: AuthKVOpenOptions = {}
 ): AuthKVDatabase {
   if (typeof path !== "string" || path === "") {
-    throw new AuthKVError(
-      "EINVALID",
-      "authkv: open needs a database path",
-      Code.EINVALID
-    )
+    throw invalid("open needs a database path")
   }
   const library = loadLibrary(options.libraryPath)
   let flags = options.create === false ? 0 : OpenFlag.CREATE
@@ -230,13 +222,7 @@ export function open(
   })
   let closed = false
   const live = (op: string): NativeDb => {
-    if (closed) {
-      throw new AuthKVError(
-        "EINVALID",
-        `authkv: ${op}: the database ${path} is closed`,
-        Code.EINVALID
-      )
-    }
+    if (closed) throw closedError(op, path)
     return native
   }
   const db: AuthKVDatabase = {
@@ -249,7 +235,7 @@ export function open(
       return live("purgeExpired").purgeExpired(toMs(now, "now"))
     },
     async reencryptAccounts() {
-      return live("reencryptAccounts").reencryptAccounts()
+      return (await live("reencryptAccounts").reencryptAccounts()).rewritten
     },
     cacheStats() {
       return live("cacheStats").cacheStats()
@@ -490,25 +476,13 @@ export function AuthKVAdapter(
   options: AuthKVAdapterOptions
 ): AuthKVAdapterMethods {
   if (!options || (options.path === undefined) === (options.db === undefined)) {
-    throw new AuthKVError(
-      "EINVALID",
-      "authkv: AuthKVAdapter needs exactly one of `path` or `db`",
-      Code.EINVALID
-    )
+    throw invalid("AuthKVAdapter needs exactly one of `path` or `db`")
   }
   if (options.db !== undefined && !nativeHandles.has(options.db)) {
-    throw new AuthKVError(
-      "EINVALID",
-      "authkv: `db` must come from open() of this package",
-      Code.EINVALID
-    )
+    throw invalid("`db` must come from open() of this package")
   }
   if (options.path !== undefined && (typeof options.path !== "string" || options.path === "")) {
-    throw new AuthKVError(
-      "EINVALID",
-      "authkv: AuthKVAdapter needs a database path",
-      Code.EINVALID
-    )
+    throw invalid("AuthKVAdapter needs a database path")
   }
   const fields = Object.entries(options.userFields ?? {})
   const builder = new flatbuffers.Builder(1024)
@@ -522,20 +496,10 @@ export function AuthKVAdapter(
   /** The database, opened now if this is the first call. */
   function db(op: string): NativeDb {
     if (closed) {
-      throw new AuthKVError(
-        "EINVALID",
-        `authkv: ${op}: the adapter is closed (close() was called)`,
-        Code.EINVALID
-      )
+      throw invalid(`${op}: the adapter is closed (close() was called)`)
     }
     database ??= open(options.path as string, options)
-    if (database.closed) {
-      throw new AuthKVError(
-        "EINVALID",
-        `authkv: ${op}: the database ${database.path} is closed`,
-        Code.EINVALID
-      )
-    }
+    if (database.closed) throw closedError(op, database.path)
     return nativeHandles.get(database)!
   }
   const user = (bytes: Uint8Array) => withDefaults(decodeUser(bytes), fields)
@@ -565,11 +529,7 @@ export function AuthKVAdapter(
     async updateUser(patch) {
       const d = db("updateUser")
       if (typeof patch?.id !== "string" || patch.id === "") {
-        throw new AuthKVError(
-          "EINVALID",
-          "authkv: updateUser needs the user's id",
-          Code.EINVALID
-        )
+        throw invalid("updateUser needs the user's id")
       }
       const bytes = await d.userUpdate(encodeUser(builder, patch))
       if (!bytes) {
@@ -689,10 +649,8 @@ export function AuthKVAdapter(
         !Number.isSafeInteger(newCounter) ||
         newCounter < 0
       ) {
-        throw new AuthKVError(
-          "EINVALID",
-          "authkv: updateAuthenticatorCounter: the counter must be a non-negative integer",
-          Code.EINVALID
+        throw invalid(
+          "updateAuthenticatorCounter: the counter must be a non-negative integer"
         )
       }
       const bytes = await d.authenticatorUpdateCounter(credentialID, newCounter)

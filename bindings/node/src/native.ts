@@ -1,14 +1,15 @@
 /**
- * The only file that knows about the FFI: it loads `libauthkv.so` with koffi,
- * declares the C ABI of `bindings/c/include/authkv/authkv.h`, checks the ABI
- * version, and turns every call into bytes in, bytes (or `null`) out.
+ * The only file that talks to the FFI: it loads `libauthkv.so` with koffi,
+ * declares the C functions that calls.ts describes (the C ABI of
+ * `bindings/c/include/authkv/authkv.h`), checks the ABI version, and turns
+ * every call into bytes in, bytes (or `null`) out.
  *
  * - `(code, errmsg)` becomes an {@link AuthKVError}; `AUTHKV_ENOTFOUND`
  *   becomes `null`.
  * - Every `authkv_buf` the library fills is copied into a `Uint8Array` and
  *   disposed in a `finally`; every error message is copied and freed.
  * - Calls are synchronous: a store call takes microseconds, and handing it to
- *   a worker thread would cost more than the call (design.md §7). The hot
+ *   a worker thread would cost more than the call (docs/design.md §7). The hot
  *   read, `sessionAndUserGet`, writes into one reused buffer and makes one
  *   call per read. The exception is a database opened with SYNC: there every
  *   write waits for an fsync (milliseconds), so writes run on koffi's worker
@@ -32,6 +33,23 @@ import { existsSync, statSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import type KoffiModule from "koffi" with { "resolution-mode": "import" }
 import type { LibraryHandle } from "koffi" with { "resolution-mode": "import" }
+import {
+  libraryCalls,
+  prototypeOf,
+  cArgs,
+  storeCallNames,
+  storeCalls,
+  type StoreCall,
+  type StoreCallName,
+  type StoreMethods,
+} from "./calls"
+import {
+  AuthKVError,
+  Code,
+  closedError,
+  errorFromC,
+  requireString,
+} from "./errors"
 
 // koffi ships CommonJS (index.cjs) beside its ES module, but its one
 // index.d.ts sits in a "type": "module" package, so TypeScript only lets a
@@ -44,62 +62,6 @@ const koffi: typeof KoffiModule = require("koffi")
  * library that reports another `authkv_abi_version()` throws.
  */
 export const ABI_VERSION = 1
-
-/** `authkv_code` values, from authkv.h. */
-export const Code = {
-  OK: 0,
-  ERROR: -1,
-  ENOTFOUND: -3,
-  EEXISTS: -4,
-  EINVALID: -5,
-  ECONSTRAINT: -6,
-  ECORRUPT: -7,
-  EIO: -8,
-  EBUSY: -9,
-  ENOMEM: -10,
-  EVERSION: -11,
-  EINTERNAL: -12,
-  ERANGE: -13,
-  ITEROVER: -31,
-} as const
-
-/**
- * The `code` of an {@link AuthKVError}: the name of the C ABI's result code
- * without its `AUTHKV_` prefix, or `"ELIBRARY"` when the shared library
- * cannot be found or loaded. An unknown C code is reported as `"ERROR"`.
- */
-export type AuthKVErrorCode = Exclude<keyof typeof Code, "OK"> | "ELIBRARY"
-
-const codeNames = new Map<number, AuthKVErrorCode>(
-  Object.entries(Code)
-    .filter(([name]) => name !== "OK")
-    .map(([name, value]) => [value, name as AuthKVErrorCode])
-)
-
-/** An error from authkv: a real failure, never a plain "not found". */
-export class AuthKVError extends Error {
-  /** Which failure, e.g. `"EEXISTS"` for a duplicate email. */
-  readonly code: AuthKVErrorCode
-  /** The raw C result code (0 when the error did not come from a call). */
-  readonly errno: number
-
-  constructor(
-    code: AuthKVErrorCode,
-    message: string,
-    errno = 0,
-    options?: { cause?: unknown }
-  ) {
-    super(message, options)
-    this.name = "AuthKVError"
-    this.code = code
-    this.errno = errno
-  }
-}
-
-/** The name of a C result code; unknown negative codes are `"ERROR"`. */
-export function codeName(rc: number): AuthKVErrorCode {
-  return codeNames.get(rc) ?? "ERROR"
-}
 
 /**
  * Throws unless the loaded library's ABI version is the one this binding
@@ -151,40 +113,11 @@ interface Call {
   async(...args: any[]): void
 }
 
-/** The declared C functions. Pointers are koffi 3 BigInts. */
-type Fns = Record<
-  | "abiVersion"
-  | "version"
-  | "strerror"
-  | "free"
-  | "bufDispose"
-  | "open"
-  | "close"
-  | "userCreate"
-  | "userGet"
-  | "userGetByEmail"
-  | "userGetByAccount"
-  | "userUpdate"
-  | "userDelete"
-  | "accountLink"
-  | "accountGet"
-  | "accountUpdate"
-  | "accountUnlink"
-  | "sessionCreate"
-  | "sessionAndUserGetInto"
-  | "sessionUpdate"
-  | "sessionDelete"
-  | "verificationTokenCreate"
-  | "verificationTokenUse"
-  | "authenticatorCreate"
-  | "authenticatorGet"
-  | "authenticatorListByUser"
-  | "authenticatorUpdateCounter"
-  | "purgeExpired"
-  | "cacheStatsGet"
-  | "accountsReencrypt",
-  Call
->
+/**
+ * The declared C functions, by their names in calls.ts. Pointers are
+ * koffi 3 BigInts.
+ */
+type Fns = Record<keyof typeof libraryCalls | StoreCallName, Call>
 
 /** A loaded library: its path, its version, its functions. */
 export interface Library {
@@ -303,95 +236,15 @@ function declareTypes(): void {
 }
 
 function declare(lib: LibraryHandle): Fns {
-  // Out buffers (`authkv_buf *`), error messages (`char **`) and length
-  // outputs are passed as BigUint64Array cells and read back by hand, which
-  // keeps the pointers so they can be released.
-  const buf = "void *out"
-  const err = "void *errmsg"
-  const key = (name: string) => `const char *${name}, size_t ${name}_len`
-  const bytes = "const uint8_t *data, size_t len"
+  const fns: Partial<Record<keyof Fns, Call>> = {}
   const f = (proto: string) => lib.func(proto) as unknown as Call
-  const db = "authkv_db *db"
-  return {
-    abiVersion: f("int authkv_abi_version()"),
-    version: f("const char *authkv_version()"),
-    strerror: f("const char *authkv_strerror(int code)"),
-    free: f("void authkv_free(void *ptr)"),
-    bufDispose: f("void authkv_buf_dispose(void *buf)"),
-    open: f(
-      "int authkv_open(_Out_ authkv_db **out, const char *path, " +
-        `const authkv_open_options *opts, ${err})`
-    ),
-    close: f(`void authkv_close(${db})`),
-
-    userCreate: f(`int authkv_user_create(${buf}, ${db}, ${bytes}, ${err})`),
-    userGet: f(`int authkv_user_get(${buf}, ${db}, ${key("id")}, ${err})`),
-    userGetByEmail: f(
-      `int authkv_user_get_by_email(${buf}, ${db}, ${key("email")}, ${err})`
-    ),
-    userGetByAccount: f(
-      `int authkv_user_get_by_account(${buf}, ${db}, ${key("p")}, ${key("a")}, ${err})`
-    ),
-    userUpdate: f(`int authkv_user_update(${buf}, ${db}, ${bytes}, ${err})`),
-    userDelete: f(
-      `int authkv_user_delete(${buf}, ${db}, ${key("id")}, ${err})`
-    ),
-
-    accountLink: f(`int authkv_account_link(${buf}, ${db}, ${bytes}, ${err})`),
-    accountGet: f(
-      `int authkv_account_get(${buf}, ${db}, ${key("p")}, ${key("a")}, ${err})`
-    ),
-    accountUpdate: f(
-      `int authkv_account_update(${buf}, ${db}, ${bytes}, ${err})`
-    ),
-    accountUnlink: f(
-      `int authkv_account_unlink(${buf}, ${db}, ${key("p")}, ${key("a")}, ${err})`
-    ),
-
-    sessionCreate: f(
-      `int authkv_session_create(${buf}, ${db}, ${bytes}, ${err})`
-    ),
-    sessionAndUserGetInto: f(
-      "int authkv_session_and_user_get_into(uint8_t *dst, size_t cap, " +
-        `void *len_out, ${db}, ${key("token")}, ${err})`
-    ),
-    sessionUpdate: f(
-      `int authkv_session_update(${buf}, ${db}, ${key("token")}, int64_t expires_ms, ${err})`
-    ),
-    sessionDelete: f(
-      `int authkv_session_delete(${buf}, ${db}, ${key("token")}, ${err})`
-    ),
-
-    verificationTokenCreate: f(
-      `int authkv_verification_token_create(${buf}, ${db}, ${bytes}, ${err})`
-    ),
-    verificationTokenUse: f(
-      `int authkv_verification_token_use(${buf}, ${db}, ${key("i")}, ${key("t")}, ${err})`
-    ),
-
-    authenticatorCreate: f(
-      `int authkv_authenticator_create(${buf}, ${db}, ${bytes}, ${err})`
-    ),
-    authenticatorGet: f(
-      `int authkv_authenticator_get(${buf}, ${db}, ${key("id")}, ${err})`
-    ),
-    authenticatorListByUser: f(
-      `int authkv_authenticator_list_by_user(${buf}, ${db}, ${key("id")}, ${err})`
-    ),
-    authenticatorUpdateCounter: f(
-      `int authkv_authenticator_update_counter(${buf}, ${db}, ${key("id")}, uint64_t counter, ${err})`
-    ),
-
-    cacheStatsGet: f(
-      `int authkv_cache_stats_get(_Out_ authkv_cache_stats *out, ${db}, ${err})`
-    ),
-    accountsReencrypt: f(
-      `int authkv_accounts_reencrypt(void *rewritten_out, ${db}, ${err})`
-    ),
-    purgeExpired: f(
-      `int authkv_purge_expired(void *sessions_out, void *tokens_out, ${db}, int64_t now_ms, ${err})`
-    ),
+  for (const [name, proto] of Object.entries(libraryCalls)) {
+    fns[name as keyof typeof libraryCalls] = f(proto)
   }
+  for (const [name, row] of Object.entries(storeCalls)) {
+    fns[name as StoreCallName] = f(prototypeOf(row))
+  }
+  return fns as Fns
 }
 
 /**
@@ -549,39 +402,6 @@ function asAuthKVError(op: string, err: unknown): AuthKVError {
   )
 }
 
-/**
- * The `cause` of an AuthKVError from the library: the underlying library's
- * own text, as an Error whose `detail` is an own enumerable property.
- * Auth.js logs an error's details as `{ err, ...error.cause }`, so a plain
- * string cause was printed one character per line.
- */
-export class LibraryCause extends Error {
-  readonly detail: string
-  constructor(detail: string) {
-    super(detail)
-    this.detail = detail
-  }
-}
-// On the prototype, so that `detail` is the only own enumerable property.
-LibraryCause.prototype.name = "LibraryCause"
-
-/**
- * The AuthKVError for a C error message. The library puts the underlying
- * library's own text on a second line, "cause: ...": it goes into `cause`,
- * so the message stays one sentence a person can act on.
- */
-export function errorFromC(op: string, rc: number, text: string): AuthKVError {
-  const at = text.indexOf("\ncause: ")
-  const message = at < 0 ? text : text.slice(0, at)
-  const cause = at < 0 ? undefined : text.slice(at + "\ncause: ".length)
-  return new AuthKVError(
-    codeName(rc),
-    `authkv: ${op}: ${message}`,
-    rc,
-    cause === undefined ? undefined : { cause: new LibraryCause(cause) }
-  )
-}
-
 /** Flags of `authkv_open_options`, from authkv.h. */
 export const OpenFlag = {
   CREATE: 0x1,
@@ -594,7 +414,7 @@ export const OpenFlag = {
 /** `AUTHKV_OPEN_OPTIONS_VERSION` of the header this binding was written for. */
 const OPEN_OPTIONS_VERSION = 2
 
-/** Arguments of {@link openNative}. */
+/** Arguments of {@link acquireNative}. */
 export interface NativeOpenOptions {
   /** `AUTHKV_OPEN_*` bits. */
   flags: number
@@ -608,23 +428,19 @@ export interface NativeOpenOptions {
   tokenKeys?: ReadonlyArray<{ id: number; key: Uint8Array }>
 }
 
-function utf8Length(s: string): number {
-  return Buffer.byteLength(s, "utf8")
+/** The counters of the session cache (`authkv_cache_stats`). */
+export interface AuthKVCacheStats {
+  /** Reads the cache answered. */
+  hits: number
+  /** Reads that went to the store. */
+  misses: number
+  /** Sessions in the cache. */
+  entries: number
+  /** Approximate memory the cached sessions hold. */
+  bytes: number
+  /** The most memory the cache may hold; 0 when the cache is off. */
+  capacityBytes: number
 }
-
-function requireString(what: string, value: unknown): string {
-  if (typeof value !== "string") {
-    throw new AuthKVError(
-      "EINVALID",
-      `authkv: ${what} must be a string, got ${value === null ? "null" : typeof value}`,
-      Code.EINVALID
-    )
-  }
-  return value
-}
-
-/** A write's result: what {@link NativeDb} write methods return. */
-type Written<T> = T | Promise<T>
 
 /**
  * One open database, at the level of the C ABI: strings and FlatBuffer
@@ -647,14 +463,15 @@ export class NativeDb {
   #registeredAs: string | null = null
   readonly #async: boolean
   readonly #fns: Fns
+  /** The C function of each store call, by its index in storeCallNames. */
+  readonly #storeFns: readonly Call[]
   /** The out-parameters of synchronous calls. */
   readonly #cells: Cells = {
     out: new BigUint64Array(2),
     err: new BigUint64Array(1),
   }
-  /** size_t / uint64_t outputs. */
+  /** The hot read's length output. */
   readonly #len = new BigUint64Array(1)
-  readonly #len2 = new BigUint64Array(1)
   /** The reused destination of the hot read. */
   #hot: Buffer = Buffer.allocUnsafe(4096)
 
@@ -664,6 +481,7 @@ export class NativeDb {
     this.path = path
     this.#ptr = ptr
     this.#fns = library.fns
+    this.#storeFns = storeCallNames.map((name) => library.fns[name])
     this.#async = (flags & OpenFlag.SYNC) !== 0
     library.envHook?.track(ptr)
     const state = threadState()
@@ -726,13 +544,7 @@ export class NativeDb {
   }
 
   #db(op: string): Pointer {
-    if (this.closed) {
-      throw new AuthKVError(
-        "EINVALID",
-        `authkv: ${op}: the database ${this.path} is closed`,
-        Code.EINVALID
-      )
-    }
+    if (this.closed) throw closedError(op, this.path)
     return this.#ptr
   }
 
@@ -779,36 +591,75 @@ export class NativeDb {
     }
   }
 
-  /** A read: one synchronous call with the shared cells. */
-  #read(op: string, fn: Call, args: unknown[]): Uint8Array | null {
-    const db = this.#db(op)
-    const cells = this.#cells
-    return this.#finish(op, fn(cells.out, db, ...args, cells.err), cells, true)
-  }
-
   /**
-   * A write: synchronous, or on a worker thread for a SYNC database. Byte
-   * arguments are copied for the worker, so the caller may reuse them.
+   * The method of one row of calls.ts: marshals `values` as the row's
+   * arguments, calls its C function here or on a worker thread as its mode
+   * says, and returns its result as its result kind says.
    */
-  #write(
-    op: string,
-    fn: Call,
-    want: boolean,
-    args: unknown[]
-  ): Written<Uint8Array | null> {
-    const db = this.#db(op)
-    if (!this.#async) {
+  #call(row: StoreCall, index: number, values: readonly unknown[]): unknown {
+    const { op, result } = row
+    const fn = this.#storeFns[index]
+    const args = cArgs(op, row.args, values)
+    if (typeof result === "object") {
+      return this.#countOnWorker(op, fn, result.counters, args)
+    }
+    const want = result !== "nothing"
+    if (row.mode === "read" || (row.mode === "write" && !this.#async)) {
+      // The common case, kept free of closures: one call with the shared
+      // cells.
+      const db = this.#db(op)
       const cells = this.#cells
       const rc = fn(want ? cells.out : null, db, ...args, cells.err)
-      return this.#finish(op, rc, cells, want)
+      return bytesOf(result, this.#finish(op, rc, cells, want))
     }
     return this.#onWorker(
       op,
       fn,
       (cells) => [want ? cells.out : null],
       args,
-      (rc, cells) => this.#finish(op, rc, cells, want)
+      (rc, cells) => bytesOf(result, this.#finish(op, rc, cells, want))
     )
+  }
+
+  /** A call whose results are `uint64_t` counters, on a worker thread. */
+  #countOnWorker(
+    op: string,
+    fn: Call,
+    names: readonly string[],
+    args: unknown[]
+  ): Promise<Record<string, number>> {
+    const counters = names.map(counterCell)
+    return this.#onWorker(
+      op,
+      fn,
+      () => counters,
+      args,
+      (rc, cells) => {
+        this.#finish(op, rc, cells, false)
+        return Object.fromEntries(
+          names.map((counter, i) => [counter, Number(counters[i][0])])
+        )
+      }
+    )
+  }
+
+  // One method per row of calls.ts, on the prototype like a declared
+  // method; their types come from the rows (the NativeDb interface below).
+  // Each method holds its row and its index, so a call looks nothing up by
+  // name (a keyed lookup that every method shares is slow in V8).
+  static {
+    storeCallNames.forEach((name, index) => {
+      const row: StoreCall = storeCalls[name]
+      Object.defineProperty(NativeDb.prototype, name, {
+        value: {
+          [name](this: NativeDb, ...values: unknown[]): unknown {
+            return this.#call(row, index, values)
+          },
+        }[name],
+        writable: true,
+        configurable: true,
+      })
+    })
   }
 
   /**
@@ -859,111 +710,6 @@ export class NativeDb {
     })
   }
 
-  static #key(op: string, what: string, value: unknown): [string, number] {
-    const s = requireString(`${op}: ${what}`, value)
-    return [s, utf8Length(s)]
-  }
-
-  // --- Users ---------------------------------------------------------------
-
-  /** A User FlatBuffer in, the stored User out. */
-  userCreate(user: Uint8Array): Written<Uint8Array> {
-    return this.#write("createUser", this.#fns.userCreate, true, [
-      user,
-      user.length,
-    ]) as Written<Uint8Array>
-  }
-  userGet(id: string): Uint8Array | null {
-    return this.#read(
-      "getUser",
-      this.#fns.userGet,
-      NativeDb.#key("getUser", "id", id)
-    )
-  }
-  userGetByEmail(email: string): Uint8Array | null {
-    const op = "getUserByEmail"
-    return this.#read(
-      op,
-      this.#fns.userGetByEmail,
-      NativeDb.#key(op, "email", email)
-    )
-  }
-  userGetByAccount(
-    provider: string,
-    providerAccountId: string
-  ): Uint8Array | null {
-    const op = "getUserByAccount"
-    return this.#read(op, this.#fns.userGetByAccount, [
-      ...NativeDb.#key(op, "provider", provider),
-      ...NativeDb.#key(op, "providerAccountId", providerAccountId),
-    ])
-  }
-  /** A User patch in; the whole updated User out, `null` if missing. */
-  userUpdate(patch: Uint8Array): Written<Uint8Array | null> {
-    return this.#write("updateUser", this.#fns.userUpdate, true, [
-      patch,
-      patch.length,
-    ])
-  }
-  /**
-   * Deletes the user with everything it owns. Always on a worker thread:
-   * a user with thousands of sessions is one large batch, and the event
-   * loop must not wait for it.
-   */
-  userDelete(id: string): Promise<Uint8Array | null> {
-    const op = "deleteUser"
-    const fn = this.#fns.userDelete
-    return this.#onWorker(
-      op,
-      fn,
-      (cells) => [cells.out],
-      NativeDb.#key(op, "id", id),
-      (rc, cells) => this.#finish(op, rc, cells, true)
-    )
-  }
-
-  // --- Accounts --------------------------------------------------------------
-
-  /** Links an Account; the stored Account out. */
-  accountLink(account: Uint8Array): Written<Uint8Array> {
-    return this.#write("linkAccount", this.#fns.accountLink, true, [
-      account,
-      account.length,
-    ]) as Written<Uint8Array>
-  }
-  accountGet(provider: string, providerAccountId: string): Uint8Array | null {
-    const op = "getAccount"
-    return this.#read(op, this.#fns.accountGet, [
-      ...NativeDb.#key(op, "provider", provider),
-      ...NativeDb.#key(op, "providerAccountId", providerAccountId),
-    ])
-  }
-  accountUpdate(patch: Uint8Array): Written<Uint8Array | null> {
-    return this.#write("updateAccount", this.#fns.accountUpdate, true, [
-      patch,
-      patch.length,
-    ])
-  }
-  accountUnlink(
-    provider: string,
-    providerAccountId: string
-  ): Written<Uint8Array | null> {
-    const op = "unlinkAccount"
-    return this.#write(op, this.#fns.accountUnlink, true, [
-      ...NativeDb.#key(op, "provider", provider),
-      ...NativeDb.#key(op, "providerAccountId", providerAccountId),
-    ])
-  }
-
-  // --- Sessions --------------------------------------------------------------
-
-  sessionCreate(session: Uint8Array): Written<Uint8Array> {
-    return this.#write("createSession", this.#fns.sessionCreate, true, [
-      session,
-      session.length,
-    ]) as Written<Uint8Array>
-  }
-
   /**
    * The hot read: the SessionAndUser FlatBuffer for `token`, or `null`.
    * The result is a view of a buffer reused by the next read on this
@@ -972,7 +718,8 @@ export class NativeDb {
   sessionAndUserGet(token: string): Uint8Array | null {
     const op = "getSessionAndUser"
     const db = this.#db(op)
-    const [t, tn] = NativeDb.#key(op, "sessionToken", token)
+    const t = requireString(token, `${op}: sessionToken`)
+    const tn = Buffer.byteLength(t, "utf8")
     const cells = this.#cells
     for (let attempt = 0; attempt < 4; attempt++) {
       const dst = this.#hot
@@ -1004,95 +751,10 @@ export class NativeDb {
     )
   }
 
-  sessionUpdate(token: string, expiresMs: number): Written<Uint8Array | null> {
-    const op = "updateSession"
-    return this.#write(op, this.#fns.sessionUpdate, true, [
-      ...NativeDb.#key(op, "sessionToken", token),
-      expiresMs,
-    ])
-  }
-  sessionDelete(token: string): Written<Uint8Array | null> {
-    const op = "deleteSession"
-    return this.#write(
-      op,
-      this.#fns.sessionDelete,
-      true,
-      NativeDb.#key(op, "sessionToken", token)
-    )
-  }
-
-  // --- Verification tokens ---------------------------------------------------
-
-  /** Stores a VerificationToken; the caller already has what was stored. */
-  verificationTokenCreate(token: Uint8Array): Written<unknown> {
-    return this.#write(
-      "createVerificationToken",
-      this.#fns.verificationTokenCreate,
-      false,
-      [token, token.length]
-    )
-  }
-  verificationTokenUse(
-    identifier: string,
-    token: string
-  ): Written<Uint8Array | null> {
-    const op = "useVerificationToken"
-    return this.#write(op, this.#fns.verificationTokenUse, true, [
-      ...NativeDb.#key(op, "identifier", identifier),
-      ...NativeDb.#key(op, "token", token),
-    ])
-  }
-
-  // --- Authenticators --------------------------------------------------------
-
-  authenticatorCreate(authenticator: Uint8Array): Written<Uint8Array> {
-    return this.#write(
-      "createAuthenticator",
-      this.#fns.authenticatorCreate,
-      true,
-      [authenticator, authenticator.length]
-    ) as Written<Uint8Array>
-  }
-  authenticatorGet(credentialId: string): Uint8Array | null {
-    const op = "getAuthenticator"
-    return this.#read(
-      op,
-      this.#fns.authenticatorGet,
-      NativeDb.#key(op, "credentialID", credentialId)
-    )
-  }
-  /** An AuthenticatorList FlatBuffer (empty list for an unknown user). */
-  authenticatorListByUser(userId: string): Uint8Array {
-    const op = "listAuthenticatorsByUserId"
-    return (
-      this.#read(
-        op,
-        this.#fns.authenticatorListByUser,
-        NativeDb.#key(op, "userId", userId)
-      ) ?? EMPTY
-    )
-  }
-  authenticatorUpdateCounter(
-    credentialId: string,
-    counter: number
-  ): Written<Uint8Array | null> {
-    const op = "updateAuthenticatorCounter"
-    return this.#write(op, this.#fns.authenticatorUpdateCounter, true, [
-      ...NativeDb.#key(op, "credentialID", credentialId),
-      counter,
-    ])
-  }
-
   // --- Maintenance -------------------------------------------------------------
 
   /** The session cache's counters. */
-  cacheStats(): {
-    hits: number
-    misses: number
-    entries: number
-    bytes: number
-    capacityBytes: number
-  } {
+  cacheStats(): AuthKVCacheStats {
     const op = "cacheStats"
     const db = this.#db(op)
     // koffi fills an object passed for an _Out_ struct pointer.
@@ -1108,50 +770,18 @@ export class NativeDb {
       capacityBytes: Number(s.capacity_bytes ?? 0),
     }
   }
+}
 
-  /**
-   * Re-seals every account's tokens with the current token key, on a worker
-   * thread (it rewrites every account).
-   */
-  reencryptAccounts(): Promise<number> {
-    const op = "reencryptAccounts"
-    const count = counterCell()
-    return this.#onWorker(
-      op,
-      this.#fns.accountsReencrypt,
-      () => [count],
-      [],
-      (rc, cells) => {
-        this.#finish(op, rc, cells, false)
-        return Number(count[0])
-      }
-    )
-  }
+/**
+ * The store calls of calls.ts as methods (`userGet(id)`,
+ * `sessionUpdate(token, expiresMs)`, ...), typed from their rows; the
+ * class's static block defines them.
+ */
+export interface NativeDb extends StoreMethods {}
 
-  /**
-   * Deletes sessions and tokens that expired before `nowMs`, on a worker
-   * thread (the library commits them in batches).
-   */
-  purgeExpired(
-    nowMs: number
-  ): Promise<{ sessions: number; verificationTokens: number }> {
-    const op = "purgeExpired"
-    const sessions = counterCell()
-    const tokens = counterCell()
-    return this.#onWorker(
-      op,
-      this.#fns.purgeExpired,
-      () => [sessions, tokens],
-      [nowMs],
-      (rc, cells) => {
-        this.#finish(op, rc, cells, false)
-        return {
-          sessions: Number(sessions[0]),
-          verificationTokens: Number(tokens[0]),
-        }
-      }
-    )
-  }
+/** What a buffer call returns, by its result kind (see calls.ts). */
+function bytesOf(kind: string, bytes: Uint8Array | null): Uint8Array | null {
+  return kind === "recordOrEmpty" ? (bytes ?? EMPTY) : bytes
 }
 
 /** A uint64_t out-parameter a worker thread may write (off the V8 heap). */

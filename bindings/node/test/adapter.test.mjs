@@ -397,6 +397,18 @@ const newUser = (extra = {}) => ({
   ...extra,
 })
 
+/** A new user with one session, `token`, valid for a minute; the session. */
+async function createUserWithSession(adapter, token) {
+  const u = await adapter.createUser(newUser())
+  const session = {
+    sessionToken: token,
+    userId: u.id,
+    expires: new Date(Date.now() + 60_000),
+  }
+  await adapter.createSession(session)
+  return session
+}
+
 describe("authkv: not found is null", () => {
   it(
     "every lookup of a missing record returns null (not undefined)",
@@ -765,13 +777,7 @@ describe("authkv: writes", () => {
   it(
     "deleteSession returns the deleted session and never throws for a missing token",
     withAdapter(async ({ adapter }) => {
-      const u = await adapter.createUser(newUser())
-      const s = {
-        sessionToken: "tok",
-        userId: u.id,
-        expires: new Date(Date.now() + 60_000),
-      }
-      await adapter.createSession(s)
+      const s = await createUserWithSession(adapter, "tok")
       assert.deepEqual(await adapter.deleteSession("tok"), s)
       assert.equal(await adapter.deleteSession("tok"), null)
       assert.equal(await adapter.getSessionAndUser("tok"), null)
@@ -781,13 +787,7 @@ describe("authkv: writes", () => {
   it(
     "updateSession returns the updated session",
     withAdapter(async ({ adapter }) => {
-      const u = await adapter.createUser(newUser())
-      const s = {
-        sessionToken: "tok",
-        userId: u.id,
-        expires: new Date(Date.now() + 60_000),
-      }
-      await adapter.createSession(s)
+      const s = await createUserWithSession(adapter, "tok")
       const later = new Date(Date.now() + 120_000)
       assert.deepEqual(
         await adapter.updateSession({ sessionToken: "tok", expires: later }),

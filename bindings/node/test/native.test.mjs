@@ -18,6 +18,7 @@ import {
   open,
 } from "authkv"
 import codec from "../dist/codec.js"
+import errors from "../dist/errors.js"
 import nativeModule from "../dist/native.js"
 import { tempDir } from "./helpers.mjs"
 
@@ -71,14 +72,14 @@ describe("error codes", () => {
     const entries = [...body.matchAll(/AUTHKV_([A-Z]+)\s*=\s*(-?\d+)/g)]
     assert.ok(entries.length >= 14)
     for (const [, name, value] of entries) {
-      assert.equal(nativeModule.Code[name], Number(value), name)
+      assert.equal(errors.Code[name], Number(value), name)
       if (name !== "OK")
-        assert.equal(nativeModule.codeName(Number(value)), name)
+        assert.equal(errors.codeName(Number(value)), name)
     }
   })
 
   it("an unknown negative code is ERROR", () => {
-    assert.equal(nativeModule.codeName(-99), "ERROR")
+    assert.equal(errors.codeName(-99), "ERROR")
   })
 
   it("a malformed buffer is EINVALID with the library's message", () => {
