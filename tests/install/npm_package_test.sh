@@ -38,7 +38,7 @@ echo "   $(basename "$tarball"): $(wc -l <"$work/contents") files, $(du -k "$tar
 step "npm install <tarball> @auth/core in a new app"
 auth_core=$("$node" -p "require('$package/node_modules/@auth/core/package.json').version")
 mkdir "$work/app"
-cp "$app_source/signin.mjs" "$work/app/"
+cp "$app_source/signin.mjs" "$package/examples/auth-harness.mjs" "$work/app/"
 cat >"$work/app/package.json" <<JSON
 { "name": "authkv-install-test-app", "version": "1.0.0", "private": true, "type": "module" }
 JSON

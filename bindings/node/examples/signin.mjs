@@ -10,6 +10,7 @@
 
 import { Auth } from "@auth/core"
 import { AuthKVAdapter } from "authkv"
+import { cookieJarClient, outboxEmailProvider } from "./auth-harness.mjs"
 
 const path = process.argv[2] ?? "./data/node-demo"
 const email = process.argv[3] ?? "ada@example.com"
@@ -25,45 +26,10 @@ const config = {
   secret: process.env.AUTH_SECRET ?? "authkv-demo-secret-not-for-production",
   trustHost: true,
   basePath: "/auth",
-  providers: [
-    {
-      id: "email",
-      type: "email",
-      name: "Email",
-      from: "no-reply@example.com",
-      maxAge: 24 * 60 * 60,
-      options: {},
-      async sendVerificationRequest({ identifier, url }) {
-        outbox.push({ identifier, url })
-      },
-    },
-  ],
+  providers: [outboxEmailProvider(outbox)],
 }
 
-// A browser's cookie jar, just enough for the sign-in.
-const cookies = new Map()
-async function request(method, url, form) {
-  const headers = {
-    cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; "),
-  }
-  let body
-  if (form) {
-    headers["content-type"] = "application/x-www-form-urlencoded"
-    body = new URLSearchParams(form).toString()
-  }
-  const response = await Auth(
-    new Request(new URL(url, origin), { method, headers, body }),
-    config
-  )
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(";")
-    const eq = pair.indexOf("=")
-    const value = pair.slice(eq + 1)
-    if (value) cookies.set(pair.slice(0, eq), value)
-    else cookies.delete(pair.slice(0, eq))
-  }
-  return response
-}
+const { cookies, request } = cookieJarClient(Auth, () => config, origin)
 
 const { csrfToken } = await (await request("GET", "/auth/csrf")).json()
 await request("POST", "/auth/signin/email", { email, csrfToken })

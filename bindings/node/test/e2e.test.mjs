@@ -8,6 +8,7 @@ import { createHash } from "node:crypto"
 import { after, before, describe, it } from "node:test"
 import { Auth } from "@auth/core"
 import { AuthKVAdapter, open } from "authkv"
+import { outboxEmailProvider } from "../examples/auth-harness.mjs"
 import { rawReader, tempDir } from "./helpers.mjs"
 
 const ORIGIN = "http://localhost:3000"
@@ -87,19 +88,7 @@ describe("Auth.js end to end: email magic-link sign-in with authkv", () => {
       trustHost: true,
       basePath: "/auth",
       session: { strategy: "database" },
-      providers: [
-        {
-          id: "email",
-          type: "email",
-          name: "Email",
-          from: "no-reply@example.com",
-          maxAge: 24 * 60 * 60,
-          options: {},
-          async sendVerificationRequest({ identifier, url }) {
-            outbox.push({ identifier, url })
-          },
-        },
-      ],
+      providers: [outboxEmailProvider(outbox)],
       callbacks: {
         session({ session, user }) {
           return {

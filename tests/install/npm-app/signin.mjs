@@ -12,6 +12,8 @@ import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { Auth } from "@auth/core"
 import { AuthKVAdapter, open } from "authkv"
+// Copied beside this file from bindings/node/examples by the install test.
+import { cookieJarClient, outboxEmailProvider } from "./auth-harness.mjs"
 
 const path = process.argv[2]
 assert.ok(path, "usage: node signin.mjs DATABASE_DIR")
@@ -54,47 +56,14 @@ const config = {
       if (error.type !== "Verification") console.error(error)
     },
   },
-  providers: [
-    {
-      id: "email",
-      type: "email",
-      name: "Email",
-      from: "no-reply@example.com",
-      maxAge: 24 * 60 * 60,
-      options: {},
-      async sendVerificationRequest({ identifier, url }) {
-        outbox.push({ identifier, url })
-      },
-    },
-  ],
+  providers: [outboxEmailProvider(outbox)],
 }
 
-const cookies = new Map()
-async function request(method, url, form) {
-  const headers = {
-    cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join("; "),
-  }
-  let body
-  if (form) {
-    headers["content-type"] = "application/x-www-form-urlencoded"
-    body = new URLSearchParams(form).toString()
-  }
-  const response = await Auth(
-    new Request(new URL(url, "http://localhost:3000"), {
-      method,
-      headers,
-      body,
-    }),
-    config
-  )
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(";")
-    const eq = pair.indexOf("=")
-    if (eq + 1 < pair.length) cookies.set(pair.slice(0, eq), pair.slice(eq + 1))
-    else cookies.delete(pair.slice(0, eq))
-  }
-  return response
-}
+const { cookies, request } = cookieJarClient(
+  Auth,
+  () => config,
+  "http://localhost:3000"
+)
 
 const email = "ada@example.com"
 const { csrfToken } = await (await request("GET", "/auth/csrf")).json()
