@@ -6,20 +6,13 @@
 #include <ostream>
 #include <vector>
 
+#include "authkv/overloaded.h"
+
 namespace authkv::dump {
 namespace {
 
 // Table cells longer than this are cut (blocks and JSON show them whole).
 constexpr size_t kMaxCellWidth = 40;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// Spelled out: clang before 17 has no class template argument deduction
-// for aggregates.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Absent shows as "-", null as "null": the store keeps the two apart.
 std::string Show(const Nullable<std::string>& v) {

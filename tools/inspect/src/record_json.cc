@@ -8,6 +8,7 @@
 
 #include <charconv>
 
+#include "authkv/overloaded.h"
 #include "digest.h"
 #include "inspector_rep.h"
 #include "status_macros.h"
@@ -179,15 +180,6 @@ Result<ExportHeader> ParseExportHeader(const JsonFields& f) {
 }  // namespace internal
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// Spelled out: clang before 17 has no class template argument deduction
-// for aggregates.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // Builds one JSON object, field by field, in the order written.
 class ObjectWriter {

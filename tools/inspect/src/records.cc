@@ -6,6 +6,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include "authkv/overloaded.h"
 #include "codec.h"
 #include "digest.h"
 #include "inspector_rep.h"
@@ -15,15 +16,6 @@ namespace authkv {
 using internal::Family;
 
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-// Spelled out: clang before 17 has no class template argument deduction
-// for aggregates.
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 constexpr std::array<std::string_view, 5> kKindNames = {"user", "account", "session",
                                                         "verification_token", "authenticator"};
