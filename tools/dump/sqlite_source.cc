@@ -5,9 +5,9 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <chrono>
 #include <functional>
 
 #include "authkv/store.h"
@@ -260,8 +260,7 @@ std::optional<int64_t> ParseSqliteDate(std::string_view s) {
     offset_minutes = sign * (oh * 60 + om);
   }
   if (pos != s.size()) return std::nullopt;
-  const int64_t seconds = *days * 86'400 + hour * 3600 + minute * 60 +
-                          second - offset_minutes * 60;
+  const int64_t seconds = *days * 86'400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return seconds * 1000 + millis;
 }
 

@@ -6,6 +6,7 @@
 //
 // Thread safety: pure functions.
 
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
 
@@ -18,29 +19,31 @@ namespace authkv {
 std::string HexString(std::string_view bytes) { return internal::ToHex(bytes); }
 
 std::string FormatIsoMillis(int64_t ms) {
-  // Floor division, so times before 1970 land on the right day.
-  int64_t days = ms / 86'400'000;
-  int64_t rem = ms % 86'400'000;
-  if (rem < 0) {
-    rem += 86'400'000;
-    --days;
+  using namespace std::chrono;
+  constexpr int64_t kDayMs = 86'400'000;
+  // Whole days and the time of day by hand, not with floor<days>: turning
+  // the days back into milliseconds overflows near the ends of int64.
+  int64_t day_count = ms / kDayMs;
+  int64_t time_ms = ms % kDayMs;
+  if (time_ms < 0) {  // Floor division, so times before 1970 land on the right day.
+    time_ms += kDayMs;
+    --day_count;
   }
-  // Civil date from days since the epoch (Howard Hinnant's algorithm), which
-  // needs no time zone database and works for every int64 day count we meet.
-  const int64_t z = days + 719'468;
-  const int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
-  const int64_t doe = z - era * 146'097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  char buf[128];  // Room for any int64 year, so nothing is cut.
-  std::snprintf(buf, sizeof buf,
-                "%04" PRId64 "-%02" PRId64 "-%02" PRId64 "T%02" PRId64 ":%02" PRId64 ":%02" PRId64
-                ".%03" PRId64 "Z",
-                year, month, day, rem / 3'600'000, rem / 60'000 % 60, rem / 1000 % 60, rem % 1000);
+  // std::chrono::year ends at 32,767 but a stored time may be any int64
+  // (nothing bounds what a provider sends as expires_at). The Gregorian
+  // calendar repeats every 400 years, so <chrono> is given the same date in
+  // the 400 years from 1970 and the years of the whole cycles are added back.
+  constexpr int64_t kCycleDays = 146'097;
+  const int64_t cycles = day_count / kCycleDays - (day_count % kCycleDays < 0 ? 1 : 0);
+  const year_month_day date{sys_days(days(day_count - cycles * kCycleDays))};
+  const hh_mm_ss time{milliseconds(time_ms)};
+  char buf[64];  // Room for any int64 year, so nothing is cut.
+  std::snprintf(buf, sizeof buf, "%04" PRId64 "-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                int64_t{static_cast<int>(date.year())} + cycles * 400,
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()),
+                static_cast<int>(time.subseconds().count()));
   return buf;
 }
 
