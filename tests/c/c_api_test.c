@@ -10,11 +10,10 @@
  * Thread safety: single-threaded (the store's races are core's tests).
  */
 
-#define _XOPEN_SOURCE 700 /* mkdtemp, nftw, clock_gettime */
+#define _XOPEN_SOURCE 700 /* clock_gettime */
 
 #include <authkv/authkv.h>
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,27 +23,16 @@
 #include <unistd.h> /* symlink */
 
 #include "fb_fixtures.h"
+#include "temp_dir.h"
 
 /* ---- Harness ------------------------------------------------------------ */
 
 static const char *phase = "";
 static char temp_dir[4096];
 
-static int RemoveEntry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-  (void)sb;
-  (void)flag;
-  (void)ftw;
-  return remove(path);
-}
-
-static void RemoveTempDir(void) {
-  if (temp_dir[0] != '\0') nftw(temp_dir, RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-  temp_dir[0] = '\0';
-}
-
 static void Fail(const char *file, int line, const char *what) {
   fprintf(stderr, "%s:%d: [%s] check failed: %s\n", file, line, phase, what);
-  RemoveTempDir();
+  RemoveTempDir(temp_dir);
   abort();
 }
 
@@ -405,9 +393,8 @@ static authkv_db *TestOpen(const char *path) {
   EXPECT(AUTHKV_EEXISTS, authkv_user_create(NULL, db, dan_again.data, dan_again.size, &err));
   EXPECT(AUTHKV_OK, authkv_user_delete(&out, db, S("u-open"), &err));
   authkv_buf_dispose(&out);
-  /* Each handle closes on its own; the first stays usable. */
+  /* Each handle closes (and is freed) on its own; the first stays usable. */
   authkv_close(second);
-  EXPECT(AUTHKV_EINVALID, authkv_user_get(&out, second, S("u-open"), &err));
   EXPECT(AUTHKV_ENOTFOUND, authkv_user_get(&out, db, S("u-open"), &err));
   fbfx_buf_free(&dan);
   fbfx_buf_free(&dan_again);
@@ -919,7 +906,8 @@ static void TestTruncatedUser(authkv_db *db) {
   fbfx_buf_free(&full);
 }
 
-/* Every function that takes a handle, given `db` (NULL or closed). */
+/* Every function that takes a handle, given a NULL `db`. (A closed handle
+ * is freed, so passing one is undefined behaviour, not a refusal to test.) */
 static void ExpectAllRefuse(authkv_db *db) {
   fbfx_buf user = fbfx_user("u7", "X", NULL, FBFX_ABSENT, NULL, NULL);
   authkv_buf out;
@@ -961,14 +949,9 @@ static void ExpectAllRefuse(authkv_db *db) {
   fbfx_buf_free(&user);
 }
 
-static void TestClosedHandle(authkv_db *db) {
+static void TestNullHandle(void) {
   StartPhase("NULL handle");
   ExpectAllRefuse(NULL);
-  StartPhase("closed handle");
-  authkv_close(db);
-  ExpectAllRefuse(db);
-  authkv_close(db); /* double close is a no-op */
-  ExpectAllRefuse(db);
 }
 
 /* The open flags reach the store: READONLY refuses writes, EMAIL_EXACT
@@ -1001,13 +984,10 @@ static void TestOpenFlags(const char *path) {
 }
 
 int main(void) {
-  const char *base = getenv("TEST_TMPDIR");
   char path[4200];
   authkv_db *db;
 
-  CheckCondition((size_t)snprintf(temp_dir, sizeof temp_dir, "%s/authkv-c-test-XXXXXX",
-                                  base && *base ? base : "/tmp") < sizeof temp_dir);
-  CheckCondition(mkdtemp(temp_dir) != NULL);
+  CheckCondition(MakeTempDir(temp_dir, sizeof temp_dir, "authkv-c-test") == 0);
   DbPath(path, sizeof path, "db");
 
   TestVersions();
@@ -1026,10 +1006,11 @@ int main(void) {
   TestNullStrings(db);
   TestBadRecordBuffers(db);
   TestTruncatedUser(db);
-  TestClosedHandle(db);
+  TestNullHandle();
+  authkv_close(db);
   TestOpenFlags(path);
 
-  RemoveTempDir();
+  RemoveTempDir(temp_dir);
   fprintf(stderr, "PASS\n");
   return EXIT_SUCCESS;
 }

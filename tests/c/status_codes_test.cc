@@ -207,18 +207,15 @@ TEST_CASE("each core error reaches C as its code, with core's message", "[c][cod
   }
 }
 
-TEST_CASE("a handle survives its close as a tombstone", "[c][handle]") {
+TEST_CASE("closing the last handle releases the directory", "[c][handle]") {
   TempDir dir;
   authkv_db* db = nullptr;
   REQUIRE(authkv_open(&db, dir.Sub("db").c_str(), nullptr, nullptr) == AUTHKV_OK);
-  authkv_close(db);
+  authkv_close(db);  // Frees db: it is not used again.
   // The directory's lock is released at close, not when the process ends.
   authkv_db* again = nullptr;
   REQUIRE(authkv_open(&again, dir.Sub("db").c_str(), nullptr, nullptr) == AUTHKV_OK);
   char* err = nullptr;
-  REQUIRE(authkv_user_get(nullptr, db, "u1", 2, &err) == AUTHKV_EINVALID);
-  REQUIRE(err != nullptr);
-  authkv_free(err);
   REQUIRE(authkv_user_get(nullptr, again, "u1", 2, &err) == AUTHKV_ENOTFOUND);
   REQUIRE(err == nullptr);
   authkv_close(again);

@@ -3,26 +3,31 @@
 // The C ABI of authkv.h over authkv::Store; the only source of libauthkv.so.
 // It holds no business logic: each entry point checks its arguments, decodes
 // input FlatBuffers with core's codec (which verifies them), calls one Store
-// method, and encodes the result into an authkv_buf. Every body runs inside
-// one exception fence (Call), and every outcome goes through one
+// method, and encodes the result into an authkv_buf; most entry points are
+// that and nothing else, written once as ForwardToStore. Every body runs
+// inside one exception fence (Call), and every outcome goes through one
 // Status-to-code translation (Report), so all functions obey the header's
 // conventions the same way.
 //
-// Thread safety: the shim adds no shared state. A handle's magic changes only
-// in authkv_close, which the header forbids running concurrently with any
+// Thread safety: the shim adds no shared state. A handle is freed only by
+// authkv_close, which the header forbids running concurrently with any
 // other call on that handle; everything else is Store's (thread-safe).
 
 #include "authkv/authkv.h"
 
-#include <atomic>
+#include <array>
+#include <cassert>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <new>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -30,13 +35,13 @@
 #include "codec.h"
 #include "status_macros.h"
 
-// The handle behind authkv_db*. authkv_close destroys the store but keeps
-// this struct as a tombstone, so a call on a closed handle can still be
-// recognised and refused instead of touching freed memory.
+// The handle behind authkv_db*, freed by authkv_close. `magic` lets a debug
+// build assert on a pointer that is not a live handle (closed, or never an
+// authkv_db); a release build never reads it, since reading a freed handle
+// is already the undefined behaviour the header forbids.
 struct authkv_db {
   uint32_t magic;
   std::unique_ptr<authkv::Store> store;
-  authkv_db* next_closed = nullptr;  // Link in the closed-handle list.
 };
 
 namespace {
@@ -62,12 +67,6 @@ constexpr uint32_t kClosedMagic = 0x41564b58;  // "AVKX"
 // capacity passed as a size, an uninitialised length), and refusing it bounds
 // what the verifier is asked to walk.
 constexpr size_t kMaxInputBytes = size_t{4} << 20;
-
-// Every tombstone, newest first. A tombstone is never freed, since its
-// caller may still pass the pointer; keeping it reachable from a global
-// tells leak checkers (LeakSanitizer, valgrind) that this is deliberate, so a
-// host's leak report shows only real leaks.
-std::atomic<authkv_db*> closed_handles{nullptr};
 
 constexpr uint32_t kKnownOpenFlags =
     AUTHKV_OPEN_CREATE | AUTHKV_OPEN_READONLY | AUTHKV_OPEN_SYNC | AUTHKV_OPEN_EMAIL_EXACT |
@@ -133,12 +132,12 @@ int Call(char** errmsg, Body&& body) noexcept {
   }
 }
 
-// The store behind a live handle.
+// The store behind a handle. NULL is refused; a closed handle is the
+// caller's undefined behaviour, caught only by a debug build's assert (and
+// only until its memory is reused).
 Result<Store*> StoreOf(authkv_db* db) {
   if (db == nullptr) return Status::InvalidArgument("db is NULL");
-  if (db->magic != kLiveMagic) {
-    return Status::InvalidArgument("db is closed (or not an authkv_db)");
-  }
+  assert(db->magic == kLiveMagic && "authkv: db is closed (or not an authkv_db)");
   return db->store.get();
 }
 
@@ -159,25 +158,40 @@ int WithStore(authkv_buf* out, authkv_db* db, char** errmsg, Body&& body) noexce
 
 // ---- Arguments ---------------------------------------------------------------
 
-// A (pointer, length) string argument. NULL is accepted only with length 0;
-// whether an empty or long string is acceptable is core's call (it names the
-// field and knows its limits).
-Result<std::string_view> Text(const char* data, size_t size, std::string_view name) {
-  if (data == nullptr && size != 0) {
-    return Status::InvalidArgument(std::string(name) + " is NULL but its length is " +
-                                   std::to_string(size));
+// Each argument of an entry point is described by one of these (or is a
+// plain value) and turned into what the Store method takes by Check, which
+// names the argument in its error.
+
+// A (pointer, length) string argument.
+struct TextArg {
+  const char* data;
+  size_t size;
+  std::string_view name;
+};
+
+// A (pointer, length) input FlatBuffer that must hold a T.
+template <typename T>
+struct RecordArg {
+  const uint8_t* data;
+  size_t size;
+  std::string_view name;
+};
+
+// NULL is accepted only with length 0; whether an empty or long string is
+// acceptable is core's call (it names the field and knows its limits).
+Result<std::string_view> Check(const TextArg& arg) {
+  if (arg.data == nullptr && arg.size != 0) {
+    return Status::InvalidArgument(std::string(arg.name) + " is NULL but its length is " +
+                                   std::to_string(arg.size));
   }
-  return data == nullptr ? std::string_view() : std::string_view(data, size);
+  return arg.data == nullptr ? std::string_view() : std::string_view(arg.data, arg.size);
 }
 
-// The (provider, providerAccountId) pair that names an account.
-Result<std::pair<std::string_view, std::string_view>> AccountKeyArgs(
-    const char* provider, size_t provider_len, const char* provider_account_id,
-    size_t provider_account_id_len) {
-  AUTHKV_ASSIGN_OR_RETURN(std::string_view prov, Text(provider, provider_len, "provider"));
-  AUTHKV_ASSIGN_OR_RETURN(std::string_view pid, Text(provider_account_id, provider_account_id_len,
-                                                     "provider_account_id"));
-  return std::make_pair(prov, pid);
+// A plain value (an expiry, a counter) has nothing to check.
+template <typename V>
+  requires std::is_arithmetic_v<V>
+Result<V> Check(V value) {
+  return value;
 }
 
 // Core's decoder for each input type, picked by the (unused) pointer's
@@ -207,16 +221,15 @@ Result<Authenticator> DecodeAs(std::string_view bytes, const Authenticator*) {
   return authkv::internal::DecodeAuthenticator(bytes);
 }
 
-// An input record: a (pointer, length) FlatBuffer of type T.
 template <typename T>
-Result<T> Decode(const uint8_t* data, size_t size, std::string_view name) {
-  if (data == nullptr) return Status::InvalidArgument(std::string(name) + " is NULL");
-  if (size > kMaxInputBytes) {
-    return Status::InvalidArgument(std::string(name) + " of " + std::to_string(size) +
+Result<T> Check(const RecordArg<T>& arg) {
+  if (arg.data == nullptr) return Status::InvalidArgument(std::string(arg.name) + " is NULL");
+  if (arg.size > kMaxInputBytes) {
+    return Status::InvalidArgument(std::string(arg.name) + " of " + std::to_string(arg.size) +
                                    " bytes exceeds the " + std::to_string(kMaxInputBytes) +
                                    "-byte limit");
   }
-  return DecodeAs(std::string_view(reinterpret_cast<const char*>(data), size),
+  return DecodeAs(std::string_view(reinterpret_cast<const char*>(arg.data), arg.size),
                   static_cast<const T*>(nullptr));
 }
 
@@ -311,6 +324,36 @@ Status Return(authkv_buf* out, Result<T> result) {
   return FillBuf(out, Encode(*result));
 }
 
+// ---- Forwarding ------------------------------------------------------------------
+
+// The first failed check among `checked`, left to right, or OK.
+template <typename... Checked>
+Status FirstFailure(const Checked&... checked) {
+  const std::array<const Status*, sizeof...(Checked)> statuses{&checked.status()...};
+  for (const Status* status : statuses) {
+    if (!status->ok()) return *status;
+  }
+  return Status::OK();
+}
+
+// The whole body of an entry point that forwards to one Store method:
+// checks `db` and every argument (the leftmost failure is the outcome),
+// calls `method` with the checked values, and encodes its result into `out`.
+// Checks have no side effects, so running them all before looking at any
+// outcome changes nothing a caller sees.
+template <typename Method, typename... Args>
+int ForwardToStore(authkv_buf* out, authkv_db* db, char** errmsg, Method method,
+                   const Args&... args) noexcept {
+  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
+    auto checked = std::tuple{Check(args)...};  // A braced list runs left to right.
+    AUTHKV_RETURN_IF_ERROR(
+        std::apply([](const auto&... c) { return FirstFailure(c...); }, checked));
+    return Return(out, std::apply(
+                           [&](auto&... c) { return std::invoke(method, store, std::move(*c)...); },
+                           checked));
+  });
+}
+
 }  // namespace
 
 // ---- Lifecycle -----------------------------------------------------------------
@@ -343,132 +386,101 @@ int authkv_open(authkv_db** out, const char* path, const authkv_open_options* op
     if (path == nullptr) return Status::InvalidArgument("path is NULL");
     AUTHKV_ASSIGN_OR_RETURN(authkv::Options options, ToOptions(opts));
     AUTHKV_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(path, options));
-    *out = new authkv_db{kLiveMagic, std::move(store), nullptr};
+    *out = new authkv_db{kLiveMagic, std::move(store)};
     return Status::OK();
   });
 }
 
 void authkv_close(authkv_db* db) {
-  // No fence needed: only a noexcept destructor runs. The struct itself is
-  // never freed (see authkv_db), which is what makes double close safe.
-  if (db == nullptr || db->magic != kLiveMagic) return;
+  // No fence needed: only noexcept destructors run (the last handle on a
+  // directory closes its database).
+  if (db == nullptr) return;
+  assert(db->magic == kLiveMagic && "authkv_close: db is closed (or not an authkv_db)");
+  // Marked before the free so that a debug build's assert also catches a
+  // stale pointer whose memory the allocator left as it was.
   db->magic = kClosedMagic;
-  db->store.reset();
-  // Handles close concurrently with each other, so the push is atomic.
-  db->next_closed = closed_handles.load(std::memory_order_relaxed);
-  while (!closed_handles.compare_exchange_weak(db->next_closed, db, std::memory_order_release,
-                                               std::memory_order_relaxed)) {
-  }
+  delete db;
 }
 
 // ---- Users ---------------------------------------------------------------------
 
 int authkv_user_create(authkv_buf* out, authkv_db* db, const uint8_t* user, size_t user_len,
                        char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(User record, Decode<User>(user, user_len, "user"));
-    return Return(out, store.CreateUser(std::move(record)));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::CreateUser,
+                        RecordArg<User>{user, user_len, "user"});
 }
 
 int authkv_user_get(authkv_buf* out, authkv_db* db, const char* id, size_t id_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(id, id_len, "id"));
-    return Return(out, store.GetUser(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::GetUser, TextArg{id, id_len, "id"});
 }
 
 int authkv_user_get_by_email(authkv_buf* out, authkv_db* db, const char* email, size_t email_len,
                              char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(email, email_len, "email"));
-    return Return(out, store.GetUserByEmail(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::GetUserByEmail,
+                        TextArg{email, email_len, "email"});
 }
 
 int authkv_user_get_by_account(authkv_buf* out, authkv_db* db, const char* provider,
                                size_t provider_len, const char* provider_account_id,
                                size_t provider_account_id_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(auto key, AccountKeyArgs(provider, provider_len, provider_account_id,
-                                                     provider_account_id_len));
-    const auto& [prov, pid] = key;
-    return Return(out, store.GetUserByAccount(prov, pid));
-  });
+  return ForwardToStore(
+      out, db, errmsg, &Store::GetUserByAccount, TextArg{provider, provider_len, "provider"},
+      TextArg{provider_account_id, provider_account_id_len, "provider_account_id"});
 }
 
 int authkv_user_update(authkv_buf* out, authkv_db* db, const uint8_t* patch, size_t patch_len,
                        char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(User record, Decode<User>(patch, patch_len, "patch"));
-    return Return(out, store.UpdateUser(record));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::UpdateUser,
+                        RecordArg<User>{patch, patch_len, "patch"});
 }
 
 int authkv_user_delete(authkv_buf* out, authkv_db* db, const char* id, size_t id_len,
                        char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(id, id_len, "id"));
-    return Return(out, store.DeleteUser(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::DeleteUser, TextArg{id, id_len, "id"});
 }
 
 // ---- Accounts ------------------------------------------------------------------
 
 int authkv_account_link(authkv_buf* out, authkv_db* db, const uint8_t* account, size_t account_len,
                         char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(Account record, Decode<Account>(account, account_len, "account"));
-    return Return(out, store.LinkAccount(record));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::LinkAccount,
+                        RecordArg<Account>{account, account_len, "account"});
 }
 
 int authkv_account_get(authkv_buf* out, authkv_db* db, const char* provider, size_t provider_len,
                        const char* provider_account_id, size_t provider_account_id_len,
                        char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(auto key, AccountKeyArgs(provider, provider_len, provider_account_id,
-                                                     provider_account_id_len));
-    const auto& [prov, pid] = key;
-    return Return(out, store.GetAccount(prov, pid));
-  });
+  return ForwardToStore(
+      out, db, errmsg, &Store::GetAccount, TextArg{provider, provider_len, "provider"},
+      TextArg{provider_account_id, provider_account_id_len, "provider_account_id"});
 }
 
 int authkv_account_update(authkv_buf* out, authkv_db* db, const uint8_t* patch, size_t patch_len,
                           char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(Account record, Decode<Account>(patch, patch_len, "patch"));
-    return Return(out, store.UpdateAccount(record));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::UpdateAccount,
+                        RecordArg<Account>{patch, patch_len, "patch"});
 }
 
 int authkv_account_unlink(authkv_buf* out, authkv_db* db, const char* provider, size_t provider_len,
                           const char* provider_account_id, size_t provider_account_id_len,
                           char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(auto key, AccountKeyArgs(provider, provider_len, provider_account_id,
-                                                     provider_account_id_len));
-    const auto& [prov, pid] = key;
-    return Return(out, store.UnlinkAccount(prov, pid));
-  });
+  return ForwardToStore(
+      out, db, errmsg, &Store::UnlinkAccount, TextArg{provider, provider_len, "provider"},
+      TextArg{provider_account_id, provider_account_id_len, "provider_account_id"});
 }
 
 // ---- Sessions ------------------------------------------------------------------
 
 int authkv_session_create(authkv_buf* out, authkv_db* db, const uint8_t* session,
                           size_t session_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(Session record, Decode<Session>(session, session_len, "session"));
-    return Return(out, store.CreateSession(record));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::CreateSession,
+                        RecordArg<Session>{session, session_len, "session"});
 }
 
 int authkv_session_and_user_get(authkv_buf* out, authkv_db* db, const char* token, size_t token_len,
                                 char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(token, token_len, "token"));
-    return Return(out, store.GetSessionAndUser(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::GetSessionAndUser,
+                        TextArg{token, token_len, "token"});
 }
 
 int authkv_session_and_user_get_into(uint8_t* dst, size_t dst_cap, size_t* len_out, authkv_db* db,
@@ -481,7 +493,7 @@ int authkv_session_and_user_get_into(uint8_t* dst, size_t dst_cap, size_t* len_o
     if (dst == nullptr && dst_cap != 0) {
       return Status::InvalidArgument("dst is NULL but dst_cap is " + std::to_string(dst_cap));
     }
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(token, token_len, "token"));
+    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Check(TextArg{token, token_len, "token"}));
     AUTHKV_ASSIGN_OR_RETURN(SessionAndUser found, store.GetSessionAndUser(key));
     bytes = Encode(found);
     return Status::OK();
@@ -501,77 +513,57 @@ int authkv_session_and_user_get_into(uint8_t* dst, size_t dst_cap, size_t* len_o
 
 int authkv_session_update(authkv_buf* out, authkv_db* db, const char* token, size_t token_len,
                           int64_t expires_ms, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(token, token_len, "token"));
-    return Return(out, store.UpdateSession(key, expires_ms));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::UpdateSession,
+                        TextArg{token, token_len, "token"}, expires_ms);
 }
 
 int authkv_session_delete(authkv_buf* out, authkv_db* db, const char* token, size_t token_len,
                           char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(token, token_len, "token"));
-    return Return(out, store.DeleteSession(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::DeleteSession,
+                        TextArg{token, token_len, "token"});
 }
 
 // ---- Verification tokens ---------------------------------------------------------
 
 int authkv_verification_token_create(authkv_buf* out, authkv_db* db, const uint8_t* token,
                                      size_t token_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(VerificationToken record,
-                            Decode<VerificationToken>(token, token_len, "token"));
-    return Return(out, store.CreateVerificationToken(record));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::CreateVerificationToken,
+                        RecordArg<VerificationToken>{token, token_len, "token"});
 }
 
 int authkv_verification_token_use(authkv_buf* out, authkv_db* db, const char* identifier,
                                   size_t identifier_len, const char* token, size_t token_len,
                                   char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view ident, Text(identifier, identifier_len, "identifier"));
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view secret, Text(token, token_len, "token"));
-    return Return(out, store.UseVerificationToken(ident, secret));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::UseVerificationToken,
+                        TextArg{identifier, identifier_len, "identifier"},
+                        TextArg{token, token_len, "token"});
 }
 
 // ---- Authenticators --------------------------------------------------------------
 
 int authkv_authenticator_create(authkv_buf* out, authkv_db* db, const uint8_t* authenticator,
                                 size_t authenticator_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(
-        Authenticator record,
-        Decode<Authenticator>(authenticator, authenticator_len, "authenticator"));
-    return Return(out, store.CreateAuthenticator(record));
-  });
+  return ForwardToStore(
+      out, db, errmsg, &Store::CreateAuthenticator,
+      RecordArg<Authenticator>{authenticator, authenticator_len, "authenticator"});
 }
 
 int authkv_authenticator_get(authkv_buf* out, authkv_db* db, const char* credential_id,
                              size_t credential_id_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key,
-                            Text(credential_id, credential_id_len, "credential_id"));
-    return Return(out, store.GetAuthenticator(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::GetAuthenticator,
+                        TextArg{credential_id, credential_id_len, "credential_id"});
 }
 
 int authkv_authenticator_list_by_user(authkv_buf* out, authkv_db* db, const char* user_id,
                                       size_t user_id_len, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key, Text(user_id, user_id_len, "user_id"));
-    return Return(out, store.ListAuthenticatorsByUserId(key));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::ListAuthenticatorsByUserId,
+                        TextArg{user_id, user_id_len, "user_id"});
 }
 
 int authkv_authenticator_update_counter(authkv_buf* out, authkv_db* db, const char* credential_id,
                                         size_t credential_id_len, uint64_t counter, char** errmsg) {
-  return WithStore(out, db, errmsg, [&](Store& store) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(std::string_view key,
-                            Text(credential_id, credential_id_len, "credential_id"));
-    return Return(out, store.UpdateAuthenticatorCounter(key, counter));
-  });
+  return ForwardToStore(out, db, errmsg, &Store::UpdateAuthenticatorCounter,
+                        TextArg{credential_id, credential_id_len, "credential_id"}, counter);
 }
 
 // ---- Maintenance -----------------------------------------------------------------

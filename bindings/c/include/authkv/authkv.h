@@ -8,7 +8,11 @@
  * ===========
  * 1. Every symbol starts with authkv_, every macro and constant with AUTHKV_.
  *    Functions are named authkv_<noun>_<verb>.
- * 2. Handles are opaque. authkv_db is one open database.
+ * 2. Handles are opaque. authkv_db is one open database. A handle is valid
+ *    from the authkv_open that made it until authkv_close, which frees it:
+ *    using a handle after closing it, or closing it twice, is undefined
+ *    behaviour (a debug build of authkv asserts while the freed memory has
+ *    not been reused; a release build cannot tell).
  * 3. Every function that can fail returns int: AUTHKV_OK (0) or a negative
  *    authkv_code. AUTHKV_ENOTFOUND is an ordinary outcome (the record does
  *    not exist), not a failure. Codes are never renumbered; new ones are only
@@ -78,8 +82,8 @@ typedef enum authkv_code {
   AUTHKV_ERROR = -1,       /**< Unspecified error (and any unknown code). */
   AUTHKV_ENOTFOUND = -3,   /**< The record does not exist (or expired). */
   AUTHKV_EEXISTS = -4,     /**< A unique key (email, token, ...) is taken. */
-  AUTHKV_EINVALID = -5,    /**< Bad argument, NULL pointer, closed handle, or a
-                                FlatBuffer that fails verification. */
+  AUTHKV_EINVALID = -5,    /**< Bad argument, NULL pointer, or a FlatBuffer
+                                that fails verification. */
   AUTHKV_ECONSTRAINT = -6, /**< The record refers to a user that does not exist. */
   AUTHKV_ECORRUPT = -7,    /**< Stored data failed its checksum or verifier. */
   AUTHKV_EIO = -8,         /**< The file system failed. */
@@ -176,9 +180,10 @@ AUTHKV_API int authkv_open_options_init(authkv_open_options *opts, unsigned int 
 AUTHKV_API int authkv_open(authkv_db **out, const char *path,
                            const authkv_open_options *opts, char **errmsg);
 
-/** Close the database and release the handle's store. NULL and an already
- *  closed handle are no-ops. Later calls on a closed handle return
- *  AUTHKV_EINVALID (the handle stays a small tombstone so they can).
+/** Close the handle and free it; closing the last handle on a directory
+ *  closes the database. NULL is a no-op. After this call `db` is freed:
+ *  passing it to any function again, authkv_close included, is undefined
+ *  behaviour (Conventions (2)).
  *  REQUIRES: no other call on this handle is running. */
 AUTHKV_API void authkv_close(authkv_db *db);
 
