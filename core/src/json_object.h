@@ -27,7 +27,10 @@ struct JsonMember {
 
 // Splits a JSON object into its members, in order. InvalidArgument (with the
 // byte offset) unless `text` is exactly one valid JSON object. Views point
-// into `text`. Nesting deeper than 64 levels is refused.
+// into `text`. Nesting deeper than 64 levels is refused, and so is a number
+// too large for a double (1e400), which nlohmann::json does not read. A
+// key is decoded as nlohmann decodes it, except that an escaped lone
+// surrogate (which the grammar allows) is taken, and decoded as U+FFFD.
 Result<std::vector<JsonMember>> ParseJsonObject(std::string_view text);
 
 // The text of a JSON string literal (quotes included), decoded.
@@ -36,8 +39,7 @@ Result<std::string> DecodeJsonString(std::string_view literal);
 
 // `base` with each member of `patch` replacing the member of the same key or
 // appended after them. Either may be "" (no members). Both must be valid.
-Result<std::string> MergeJsonObjects(std::string_view base,
-                                     std::string_view patch);
+Result<std::string> MergeJsonObjects(std::string_view base, std::string_view patch);
 
 }  // namespace authkv::internal
 
