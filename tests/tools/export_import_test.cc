@@ -144,4 +144,24 @@ TEST_CASE("RecordFromJson reads back every kind RecordToJson writes", "[export]"
   CHECK(seen == 10);
 }
 
+TEST_CASE("RecordToJson escapes only what JSON needs and keeps null apart from absent",
+          "[export]") {
+  User u;
+  u.id = "u\"1";
+  u.name = "tab\t quote\" back\\ \x01 caf\xc3\xa9";
+  u.email = Nullable<std::string>::Null();
+  u.email_verified_ms = 1'700'000'000'123;
+  u.extra_json = R"({"big":12345678901234567890,"f":1.0e5})";
+  const std::string json = RecordToJson(Record(u), JsonOptions{});
+  CHECK(json == R"({"kind":"user","key":"752231","value":{"id":"u\"1",)"
+                R"("name":"tab\t quote\" back\\ \u0001 caf)"
+                "\xc3\xa9"
+                R"(","email":null,)"
+                R"("email_verified_ms":1700000000123,"email_verified":"2023-11-14T22:13:20.123Z",)"
+                R"("extra_json":"{\"big\":12345678901234567890,\"f\":1.0e5}"}})");
+  auto back = RecordFromJson(json);
+  REQUIRE_OK(back);
+  CHECK(*back == Record(u));
+}
+
 }  // namespace authkv::test

@@ -2,11 +2,15 @@
 //
 // The JSON form of each record (one writer and one reader per kind), used
 // by `list --json`, `get --json` and the NDJSON export/import, and the
-// typed field access that the reader and the export header share.
+// typed field access that the reader and the export header share. Lines
+// are written with nlohmann::ordered_json and read through the store's
+// member splitter (json_object.h), whose duplicate-key and nesting rules
+// they keep.
 
 #include "record_json.h"
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "authkv/overloaded.h"
 #include "digest.h"
@@ -147,10 +151,13 @@ Status JsonFields::OnlyKnown(std::initializer_list<std::string_view> known) cons
 }
 
 std::string ExportHeaderJson(const ExportHeader& header) {
-  return "{\"kind\":\"header\",\"format\":" + JsonQuote(kExportFormatName) +
-         ",\"format_version\":" + std::to_string(kExportFormatVersion) +
-         ",\"schema_version\":" + std::to_string(header.schema_version) +
-         ",\"email_match\":" + JsonQuote(EmailMatchName(header.email_match)) + "}";
+  nlohmann::ordered_json line;
+  line["kind"] = "header";
+  line["format"] = kExportFormatName;
+  line["format_version"] = kExportFormatVersion;
+  line["schema_version"] = header.schema_version;
+  line["email_match"] = EmailMatchName(header.email_match);
+  return line.dump();
 }
 
 Result<ExportHeader> ParseExportHeader(const JsonFields& f) {
@@ -181,130 +188,106 @@ Result<ExportHeader> ParseExportHeader(const JsonFields& f) {
 
 namespace {
 
-// Builds one JSON object, field by field, in the order written.
-class ObjectWriter {
- public:
-  ObjectWriter() : out_("{") {}
+// Fields are written in the order they are set.
+using JsonObject = nlohmann::ordered_json;
 
-  void Text(std::string_view name, std::string_view value) {
-    Key(name);
-    out_ += JsonQuote(value);
+// Absent: left out. Null: null.
+template <typename T>
+void SetNullable(JsonObject& o, const char* name, const Nullable<T>& value) {
+  if (value.is_null()) {
+    o[name] = nullptr;
+  } else if (value.has_value()) {
+    o[name] = *value;
   }
-  void Int(std::string_view name, int64_t value) {
-    Key(name);
-    out_ += std::to_string(value);
-  }
-  void Uint(std::string_view name, uint64_t value) {
-    Key(name);
-    out_ += std::to_string(value);
-  }
-  void Bool(std::string_view name, bool value) {
-    Key(name);
-    out_ += value ? "true" : "false";
-  }
-  void Raw(std::string_view name, std::string_view json) {
-    Key(name);
-    out_ += json;
-  }
-  // Absent: left out. Null: null. `secret` values are redacted unless shown.
-  void NullableText(std::string_view name, const Nullable<std::string>& value, bool secret = false,
-                    bool show_secrets = true) {
-    if (value.is_absent()) return;
-    if (value.is_null()) return Raw(name, "null");
-    Text(name, secret && !show_secrets ? RedactedText(value->size()) : *value);
-  }
-  void NullableInt(std::string_view name, const Nullable<int64_t>& value) {
-    if (value.is_absent()) return;
-    if (value.is_null()) return Raw(name, "null");
-    Int(name, *value);
-  }
-  // A *_ms date, with its ISO-8601 copy under `iso_name`.
-  void Millis(std::string_view name, std::string_view iso_name, int64_t ms) {
-    Int(name, ms);
-    Text(iso_name, FormatIsoMillis(ms));
-  }
-  std::string Finish() {
-    out_ += '}';
-    return std::move(out_);
-  }
+}
 
- private:
-  void Key(std::string_view name) {
-    if (out_.size() > 1) out_ += ',';
-    out_ += JsonQuote(name);
-    out_ += ':';
-  }
-  std::string out_;
-};
+// A *_ms date, with its ISO-8601 copy under `iso_name`.
+void SetMillis(JsonObject& o, const char* name, const char* iso_name, int64_t ms) {
+  o[name] = ms;
+  o[iso_name] = FormatIsoMillis(ms);
+}
 
-std::string UserJson(const User& u) {
-  ObjectWriter w;
-  w.Text("id", u.id);
-  w.NullableText("name", u.name);
-  w.NullableText("email", u.email);
+// An OAuth token, as RedactedText unless secrets are shown.
+Nullable<std::string> Secret(const Nullable<std::string>& token, bool show_secrets) {
+  if (!token.has_value() || show_secrets) return token;
+  return Nullable<std::string>(RedactedText(token->size()));
+}
+
+JsonObject UserJson(const User& u) {
+  JsonObject o;
+  o["id"] = u.id;
+  SetNullable(o, "name", u.name);
+  SetNullable(o, "email", u.email);
   if (u.email_verified_ms.has_value()) {
-    w.Millis("email_verified_ms", "email_verified", *u.email_verified_ms);
+    SetMillis(o, "email_verified_ms", "email_verified", *u.email_verified_ms);
   } else {
-    w.NullableInt("email_verified_ms", u.email_verified_ms);
+    SetNullable(o, "email_verified_ms", u.email_verified_ms);
   }
-  w.NullableText("image", u.image);
-  if (!u.extra_json.empty()) w.Text("extra_json", u.extra_json);
-  return w.Finish();
+  SetNullable(o, "image", u.image);
+  if (!u.extra_json.empty()) o["extra_json"] = u.extra_json;
+  return o;
 }
 
-std::string AccountJson(const StoredAccount& stored, bool show_secrets) {
+JsonObject AccountJson(const StoredAccount& stored, bool show_secrets) {
   const Account& a = stored.account;
-  ObjectWriter w;
-  w.Text("user_id", a.user_id);
-  w.Text("type", a.type);
-  w.Text("provider", a.provider);
-  w.Text("provider_account_id", a.provider_account_id);
-  w.NullableText("access_token", a.access_token, /*secret=*/true, show_secrets);
-  w.NullableText("refresh_token", a.refresh_token, /*secret=*/true, show_secrets);
-  w.NullableText("id_token", a.id_token, /*secret=*/true, show_secrets);
-  w.NullableText("scope", a.scope);
-  w.NullableText("token_type", a.token_type);
-  w.NullableText("session_state", a.session_state);
-  w.NullableInt("expires_at", a.expires_at);
+  JsonObject o;
+  o["user_id"] = a.user_id;
+  o["type"] = a.type;
+  o["provider"] = a.provider;
+  o["provider_account_id"] = a.provider_account_id;
+  SetNullable(o, "access_token", Secret(a.access_token, show_secrets));
+  SetNullable(o, "refresh_token", Secret(a.refresh_token, show_secrets));
+  SetNullable(o, "id_token", Secret(a.id_token, show_secrets));
+  SetNullable(o, "scope", a.scope);
+  SetNullable(o, "token_type", a.token_type);
+  SetNullable(o, "session_state", a.session_state);
+  SetNullable(o, "expires_at", a.expires_at);
   if (auto iso = a.expires_at.has_value() ? FormatIsoSeconds(*a.expires_at) : std::nullopt) {
-    w.Text("expires_at_iso", *iso);
+    o["expires_at_iso"] = *iso;
   }
-  if (!a.extra_json.empty()) w.Text("extra_json", a.extra_json);
+  if (!a.extra_json.empty()) o["extra_json"] = a.extra_json;
   // Ciphertext: carried for a lossless export, useless without the keys.
-  if (!stored.sealed_tokens.empty()) w.Text("sealed_tokens", HexString(stored.sealed_tokens));
-  return w.Finish();
+  if (!stored.sealed_tokens.empty()) o["sealed_tokens"] = HexString(stored.sealed_tokens);
+  return o;
 }
 
-std::string SessionJson(const StoredSession& s) {
-  ObjectWriter w;
-  w.Text("token_sha256", HexString(s.token_sha256));
-  w.Text("user_id", s.user_id);
-  w.Millis("expires_ms", "expires", s.expires_ms);
-  return w.Finish();
+JsonObject SessionJson(const StoredSession& s) {
+  JsonObject o;
+  o["token_sha256"] = HexString(s.token_sha256);
+  o["user_id"] = s.user_id;
+  SetMillis(o, "expires_ms", "expires", s.expires_ms);
+  return o;
 }
 
-std::string TokenJson(const StoredVerificationToken& t) {
-  ObjectWriter w;
-  w.Text("identifier", t.identifier);
-  w.Text("token_sha256", HexString(t.token_sha256));
-  w.Millis("expires_ms", "expires", t.expires_ms);
-  return w.Finish();
+JsonObject TokenJson(const StoredVerificationToken& t) {
+  JsonObject o;
+  o["identifier"] = t.identifier;
+  o["token_sha256"] = HexString(t.token_sha256);
+  SetMillis(o, "expires_ms", "expires", t.expires_ms);
+  return o;
 }
 
-std::string AuthenticatorJson(const Authenticator& a) {
-  ObjectWriter w;
-  w.Text("credential_id", a.credential_id);
-  w.Text("user_id", a.user_id);
-  w.Text("provider_account_id", a.provider_account_id);
-  w.Text("credential_public_key", a.credential_public_key);
-  w.Uint("counter", a.counter);
-  w.Bool("credential_backed_up", a.credential_backed_up);
-  w.Text("credential_device_type", a.credential_device_type);
-  w.NullableText("transports", a.transports);
-  return w.Finish();
+JsonObject AuthenticatorJson(const Authenticator& a) {
+  JsonObject o;
+  o["credential_id"] = a.credential_id;
+  o["user_id"] = a.user_id;
+  o["provider_account_id"] = a.provider_account_id;
+  o["credential_public_key"] = a.credential_public_key;
+  o["counter"] = a.counter;
+  o["credential_backed_up"] = a.credential_backed_up;
+  o["credential_device_type"] = a.credential_device_type;
+  SetNullable(o, "transports", a.transports);
+  return o;
 }
 
-Result<Nullable<std::string>> Secret(const JsonFields& f, std::string_view name) {
+// One line of text. Every string the store writes is UTF-8 (validate.h);
+// a byte that is not, in a database written some other way, becomes
+// U+FFFD rather than an exception.
+std::string Dump(const JsonObject& o) {
+  return o.dump(-1, ' ', /*ensure_ascii=*/false, JsonObject::error_handler_t::replace);
+}
+
+Result<Nullable<std::string>> SecretFrom(const JsonFields& f, std::string_view name) {
   AUTHKV_ASSIGN_OR_RETURN(Nullable<std::string> v, f.NullableText(name));
   if (v.has_value() && internal::IsRedacted(*v)) {
     return Status::InvalidArgument(
@@ -340,9 +323,9 @@ Result<Record> AccountFrom(const JsonFields& f) {
   AUTHKV_ASSIGN_OR_RETURN(a.type, f.Text("type"));
   AUTHKV_ASSIGN_OR_RETURN(a.provider, f.Text("provider"));
   AUTHKV_ASSIGN_OR_RETURN(a.provider_account_id, f.Text("provider_account_id"));
-  AUTHKV_ASSIGN_OR_RETURN(a.access_token, Secret(f, "access_token"));
-  AUTHKV_ASSIGN_OR_RETURN(a.refresh_token, Secret(f, "refresh_token"));
-  AUTHKV_ASSIGN_OR_RETURN(a.id_token, Secret(f, "id_token"));
+  AUTHKV_ASSIGN_OR_RETURN(a.access_token, SecretFrom(f, "access_token"));
+  AUTHKV_ASSIGN_OR_RETURN(a.refresh_token, SecretFrom(f, "refresh_token"));
+  AUTHKV_ASSIGN_OR_RETURN(a.id_token, SecretFrom(f, "id_token"));
   AUTHKV_ASSIGN_OR_RETURN(a.scope, f.NullableText("scope"));
   AUTHKV_ASSIGN_OR_RETURN(a.token_type, f.NullableText("token_type"));
   AUTHKV_ASSIGN_OR_RETURN(a.session_state, f.NullableText("session_state"));
@@ -393,7 +376,10 @@ Result<Record> AuthenticatorFrom(const JsonFields& f) {
 }  // namespace
 
 std::string RecordToJson(const Record& record, const JsonOptions& options) {
-  std::string value =
+  JsonObject line;
+  line["kind"] = RecordKindName(KindOf(record));
+  line["key"] = HexString(RecordKey(record));
+  line["value"] =
       std::visit(Overloaded{
                      [](const User& u) { return UserJson(u); },
                      [&](const StoredAccount& a) { return AccountJson(a, options.show_secrets); },
@@ -402,8 +388,7 @@ std::string RecordToJson(const Record& record, const JsonOptions& options) {
                      [](const Authenticator& a) { return AuthenticatorJson(a); },
                  },
                  record);
-  return "{\"kind\":" + JsonQuote(RecordKindName(KindOf(record))) +
-         ",\"key\":" + JsonQuote(HexString(RecordKey(record))) + ",\"value\":" + value + "}";
+  return Dump(line);
 }
 
 Result<Record> RecordFromJson(std::string_view line) {
