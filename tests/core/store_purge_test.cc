@@ -7,15 +7,27 @@
 #include "raw_db.h"
 
 namespace authkv::test {
+namespace {
+
+// A store with user u1 (a@x.io), which the sessions below belong to.
+struct UserFixture : StoreFixture {
+  UserFixture() { REQUIRE_OK(store->CreateUser(MakeUser("u1", "a@x.io"))); }
+};
+
+// Gives user u1 the session `token`, expiring at `expires_ms`.
+void AddSession(StoreFixture& f, const std::string& token, int64_t expires_ms) {
+  REQUIRE_OK(f.store->CreateSession(MakeSession(token, "u1", expires_ms)));
+}
+
+}  // namespace
 
 TEST_CASE("PurgeExpired removes only what expired, with its index entries",
           "[store][purge]") {
-  StoreFixture f;
+  UserFixture f;
   const int64_t now = f.now();
-  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
-  REQUIRE_OK(f.store->CreateSession(MakeSession("old", "u1", now - 1)));
-  REQUIRE_OK(f.store->CreateSession(MakeSession("live", "u1", now + kHourMs)));
-  REQUIRE_OK(f.store->CreateSession(MakeSession("extended", "u1", now - 5)));
+  AddSession(f, "old", now - 1);
+  AddSession(f, "live", now + kHourMs);
+  AddSession(f, "extended", now - 5);
   REQUIRE_OK(f.store->UpdateSession("extended", now + kHourMs));
   REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "old", now - 10}));
   REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "live", now + 60'000}));
@@ -108,15 +120,14 @@ namespace authkv::test {
 
 TEST_CASE("an expiry written below an earlier purge's time is still purged",
           "[store][purge]") {
-  StoreFixture f;
+  UserFixture f;
   const int64_t now = f.now();
-  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
-  REQUIRE_OK(f.store->CreateSession(MakeSession("a", "u1", now - 10)));
+  AddSession(f, "a", now - 10);
   REQUIRE(f.store->PurgeExpired(now)->sessions == 1);
   // Written after that purge, expiring before its time: below the floor.
-  REQUIRE_OK(f.store->CreateSession(MakeSession("b", "u1", now - 100)));
+  AddSession(f, "b", now - 100);
   REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "t", now - 50}));
-  REQUIRE_OK(f.store->CreateSession(MakeSession("c", "u1", now + kHourMs)));
+  AddSession(f, "c", now + kHourMs);
   REQUIRE_OK(f.store->UpdateSession("c", now - 20));  // Moved below it too.
   auto purged = f.store->PurgeExpired(now);
   REQUIRE_OK(purged);
