@@ -24,9 +24,9 @@ TEST_CASE("escaped keys are decoded", "[json]") {
 }
 
 TEST_CASE("anything but one JSON object is refused", "[json]") {
-  for (const char* bad : {"", "[]", "\"s\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}",
-                          "{\"a\":01}", "{\"a\":1} x", "{'a':1}", "{\"a\":tru}",
-                          "{\"a\":\"\x01\"}", "{\"a\":1.}", "{\"a\":-}"}) {
+  for (const char* bad :
+       {"", "[]", "\"s\"", "{", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":01}", "{\"a\":1} x",
+        "{'a':1}", "{\"a\":tru}", "{\"a\":\"\x01\"}", "{\"a\":1.}", "{\"a\":-}"}) {
     INFO(bad);
     REQUIRE(ParseJsonObject(bad).status().IsInvalidArgument());
   }
@@ -87,8 +87,8 @@ TEST_CASE("merged values keep the text they were written in", "[json]") {
 }
 
 TEST_CASE("a 20-digit integer and 1.0e5 survive a merge byte for byte", "[json]") {
-  auto merged = MergeJsonObjects(R"({"id":12345678901234567890,"x":0})",
-                                 R"({"x":1.0e5, "y" : -0.0E-0 })");
+  auto merged =
+      MergeJsonObjects(R"({"id":12345678901234567890,"x":0})", R"({"x":1.0e5, "y" : -0.0E-0 })");
   REQUIRE(merged.ok());
   CHECK(*merged == R"({"id":12345678901234567890,"x":1.0e5,"y":-0.0E-0})");
 }
