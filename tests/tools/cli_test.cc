@@ -122,35 +122,6 @@ TEST_CASE("usage errors exit 2 with one line and a pointer to --help", "[cli]") 
   CHECK(RunTool({"import", s.db}).code == 2);
 }
 
-TEST_CASE("options that exclude or need each other are usage errors", "[cli]") {
-  SeededDir s;
-  Run both = RunTool({"list", s.db, "users", "--json", "--hex"});
-  RequireExit(both, 2);
-  CHECK(Contains(both.err, "--json"));
-  CHECK(Contains(both.err, "Try 'authkv-dump list --help'."));
-  RequireExit(RunTool({"get", s.db, "--provider", "github"}), 2);
-  RequireExit(RunTool({"get", s.db, "--account-id", "101"}), 2);
-  RequireExit(RunTool({"get", s.db, "--token", "t", "--email", "a@b.c"}), 2);
-  RequireExit(RunTool({"import", s.dir.Sub("new"), "x.ndjson", "--from-sqlite", "x.db"}), 2);
-  RequireExit(RunTool({"import", s.dir.Sub("new"), "x.ndjson", "--email-match", "exact"}), 2);
-  RequireExit(RunTool({"import", s.dir.Sub("new"), "--from-sqlite", "x.db", "--email-match=x"}), 2);
-}
-
-TEST_CASE("option values are read as they always were", "[cli]") {
-  SeededDir s;
-  // An option given twice keeps the last value.
-  CHECK(CountLines(RunTool({"list", s.db, "users", "--limit", "5", "--limit=1"}).out) == 2);
-  // A value may start with '-' (a session token can).
-  Run dash = RunTool({"get", s.db, "--token", "-not-a-token"});
-  RequireExit(dash, 1);
-  CHECK(dash.err == "authkv-dump: no session with this token\n");
-  // After "--" every word is an argument, and -h is --help.
-  RequireExit(RunTool({"list", "--", s.db, "users"}), 0);
-  Run short_help = RunTool({"stats", "-h"});
-  RequireExit(short_help, 0);
-  CHECK(short_help.out.rfind("usage: authkv-dump stats DB [options]\n", 0) == 0);
-}
-
 TEST_CASE("a missing, foreign or newer database is a one-line error", "[cli]") {
   TempDir dir;
   Run missing = RunTool({"stats", dir.Sub("nothing")});

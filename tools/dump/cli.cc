@@ -2,7 +2,6 @@
 
 #include "dump/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <ostream>
@@ -14,65 +13,126 @@ namespace {
 
 constexpr int64_t kRedrawMs = 100;
 
+const Flag kHelpFlag{"help", "", "show this help and exit"};
+
+const Flag* FindFlag(const CommandSpec& spec, std::string_view name) {
+  if (name == kHelpFlag.name) return &kHelpFlag;
+  for (const auto& f : spec.flags) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+std::string UsageLine(const CommandSpec& spec) {
+  std::string line = "usage: " + std::string(kProgramName) + " " + std::string(spec.name);
+  for (const auto& p : spec.positionals) {
+    line += p.optional ? " [" + std::string(p.name) + "]" : " " + std::string(p.name);
+  }
+  if (!spec.flags.empty()) line += " [options]";
+  return line;
+}
+
 // Two-column list with the second column aligned.
-void AppendColumns(const std::vector<std::pair<std::string, std::string>>& rows, std::string* out) {
+void AppendColumns(const std::vector<std::pair<std::string, std::string_view>>& rows,
+                   std::string* out) {
   size_t width = 0;
   for (const auto& [left, right] : rows) width = std::max(width, left.size());
   for (const auto& [left, right] : rows) {
-    *out += "  " + left + std::string(width - left.size() + 2, ' ') + right + "\n";
+    *out += "  " + left + std::string(width - left.size() + 2, ' ') + std::string(right) + "\n";
   }
 }
-
-// authkv-dump's --help: "usage: authkv-dump list DB KIND [options]", the
-// description, the arguments, then the options with --help last.
-class HelpLayout final : public CLI::FormatterBase {
- public:
-  std::string make_help(const CLI::App* app, std::string, CLI::AppFormatMode) const override {
-    std::string usage = "usage: " + std::string(kProgramName) + " " + app->get_name();
-    std::vector<std::pair<std::string, std::string>> arguments, options;
-    for (const CLI::Option* o : app->get_options()) {
-      if (o->get_positional()) {
-        usage += o->get_required() ? " " + o->get_name() : " [" + o->get_name() + "]";
-        arguments.emplace_back(o->get_name(), o->get_description());
-      } else if (o != app->get_help_ptr()) {
-        const std::string& value = o->get_option_text();
-        options.emplace_back(o->get_name() + (value.empty() ? "" : " " + value),
-                             o->get_description());
-      }
-    }
-    if (!options.empty()) usage += " [options]";
-    options.emplace_back("--help", app->get_help_ptr()->get_description());
-    std::string out = usage + "\n\n" + app->get_description() + "\n";
-    if (!arguments.empty()) {
-      out += "\narguments:\n";
-      AppendColumns(arguments, &out);
-    }
-    out += "\noptions:\n";
-    AppendColumns(options, &out);
-    return out;
-  }
-};
 
 }  // namespace
 
-std::unique_ptr<CLI::App> NewCommand(std::string_view name, std::string_view description) {
-  auto app = std::make_unique<CLI::App>(std::string(description), std::string(name));
-  app->option_defaults()->disable_flag_override()->multi_option_policy(
-      CLI::MultiOptionPolicy::TakeLast);
-  app->set_help_flag("-h,--help", "show this help and exit");
-  app->formatter(std::make_shared<HelpLayout>());
-  return app;
+bool Args::Has(std::string_view flag) const {
+  return std::any_of(flags_.begin(), flags_.end(), [&](const auto& f) { return f.first == flag; });
 }
 
-std::optional<int> ParseOrExit(CLI::App& app, std::span<const std::string> argv, Io& io) {
-  std::vector<std::string> words(argv.rbegin(), argv.rend());  // CLI11 pops from the back.
-  try {
-    app.parse(words);
-  } catch (const CLI::CallForHelp&) {
-    io.out << app.help();
-    return kExitOk;
-  } catch (const CLI::ParseError& e) {
-    return UsageError(io, app.get_name(), e.what());
+std::string Args::Value(std::string_view flag, std::string_view fallback) const {
+  // The last occurrence wins, as with most command-line tools.
+  for (auto it = flags_.rbegin(); it != flags_.rend(); ++it) {
+    if (it->first == flag) return it->second;
+  }
+  return std::string(fallback);
+}
+
+std::string Args::Positional(size_t i) const {
+  return i < positionals_.size() ? positionals_[i] : std::string();
+}
+
+std::string HelpText(const CommandSpec& spec) {
+  std::string out = UsageLine(spec) + "\n\n" + std::string(spec.description) + "\n";
+  if (!spec.positionals.empty()) {
+    out += "\narguments:\n";
+    std::vector<std::pair<std::string, std::string_view>> rows;
+    for (const auto& p : spec.positionals) rows.emplace_back(std::string(p.name), p.help);
+    AppendColumns(rows, &out);
+  }
+  out += "\noptions:\n";
+  std::vector<std::pair<std::string, std::string_view>> rows;
+  for (const auto& f : spec.flags) {
+    std::string left = "--" + std::string(f.name);
+    if (!f.value_name.empty()) left += " " + std::string(f.value_name);
+    rows.emplace_back(std::move(left), f.help);
+  }
+  rows.emplace_back("--help", kHelpFlag.help);
+  AppendColumns(rows, &out);
+  return out;
+}
+
+std::optional<int> ParseOrExit(const CommandSpec& spec, std::span<const std::string> argv, Io& io,
+                               Args* args) {
+  bool options_done = false;
+  for (size_t i = 0; i < argv.size(); ++i) {
+    const std::string& word = argv[i];
+    if (options_done || word.size() < 2 || word[0] != '-' || word == "-") {
+      args->positionals_.push_back(word);
+      continue;
+    }
+    if (word == "--") {
+      options_done = true;
+      continue;
+    }
+    if (word == "-h") {
+      io.out << HelpText(spec);
+      return kExitOk;
+    }
+    if (word.rfind("--", 0) != 0) {
+      return UsageError(io, spec.name, "unknown option " + word);
+    }
+    const size_t eq = word.find('=');
+    const std::string name = word.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const Flag* flag = FindFlag(spec, name);
+    if (!flag) return UsageError(io, spec.name, "unknown option --" + name);
+    if (flag == &kHelpFlag) {
+      io.out << HelpText(spec);
+      return kExitOk;
+    }
+    std::string value;
+    if (flag->value_name.empty()) {
+      if (eq != std::string::npos) {
+        return UsageError(io, spec.name, "option --" + name + " takes no value");
+      }
+    } else if (eq != std::string::npos) {
+      value = word.substr(eq + 1);
+    } else if (i + 1 < argv.size()) {
+      value = argv[++i];
+    } else {
+      return UsageError(
+          io, spec.name,
+          "option --" + name + " needs a value (" + std::string(flag->value_name) + ")");
+    }
+    args->flags_.emplace_back(name, std::move(value));
+  }
+  size_t required = 0;
+  for (const auto& p : spec.positionals) required += p.optional ? 0 : 1;
+  if (args->positionals_.size() < required) {
+    return UsageError(io, spec.name,
+                      "missing " + std::string(spec.positionals[args->positionals_.size()].name));
+  }
+  if (args->positionals_.size() > spec.positionals.size()) {
+    return UsageError(io, spec.name,
+                      "unexpected argument '" + args->positionals_[spec.positionals.size()] + "'");
   }
   return std::nullopt;
 }

@@ -1,9 +1,9 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
 //
-// What every authkv-dump subcommand shares: its command line (CLI11, with
-// kebab-case long options, `--flag VALUE` and `--flag=VALUE`, and --help
-// generated from the options), exit codes, one-line errors, the problem
-// printer and the progress meter.
+// What every authkv-dump subcommand shares: its option table and the parser
+// and --help text generated from it (kebab-case long options, `--flag VALUE`
+// and `--flag=VALUE`), exit codes, one-line errors, the problem printer and
+// the progress meter.
 //
 // Thread safety: used from the main thread only.
 
@@ -17,14 +17,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authkv/inspect.h"
-
-// CLI11 (<CLI/CLI.hpp>) is included where options are declared: the
-// cmd_<name>.cc files and cli.cc.
-namespace CLI {
-class App;
-}  // namespace CLI
 
 namespace authkv::dump {
 
@@ -42,17 +37,50 @@ struct Io {
   bool err_is_tty = false;
 };
 
-// A subcommand's command line, parsed by CLI11. Its --help is laid out as
-// authkv-dump's always was (usage line, description, then aligned columns
-// of arguments and options). A flag takes no value (--json=yes is an
-// error, though CLI11 lets --json=true through), and an option given twice
-// keeps its last value.
-std::unique_ptr<CLI::App> NewCommand(std::string_view name, std::string_view description);
+struct Flag {
+  std::string_view name;        // "limit" for --limit.
+  std::string_view value_name;  // "N"; empty for a switch.
+  std::string_view help;
+};
 
-// Parses `argv` (the words after the subcommand name) into the variables
-// bound to `app`'s options. Returns nullopt to go on, or the exit code
-// after printing --help (kExitOk) or a usage error (kExitUsage).
-std::optional<int> ParseOrExit(CLI::App& app, std::span<const std::string> argv, Io& io);
+struct Positional {
+  std::string_view name;  // "DB".
+  std::string_view help;
+  bool optional = false;  // Optional ones come last.
+};
+
+// One subcommand's command line, which both parsing and --help read.
+struct CommandSpec {
+  std::string_view name;
+  std::string_view description;  // Shown by --help under the usage line.
+  std::vector<Positional> positionals;
+  std::vector<Flag> flags;
+};
+
+// A parsed command line.
+class Args {
+ public:
+  bool Has(std::string_view flag) const;
+  // The flag's value, or `fallback` when it was not given.
+  std::string Value(std::string_view flag, std::string_view fallback = {}) const;
+  // The i-th positional argument, or "" when not given.
+  std::string Positional(size_t i) const;
+
+ private:
+  friend std::optional<int> ParseOrExit(const CommandSpec&, std::span<const std::string>, Io&,
+                                        Args*);
+  std::vector<std::pair<std::string, std::string>> flags_;
+  std::vector<std::string> positionals_;
+};
+
+// --help text: usage line, description, arguments and options.
+std::string HelpText(const CommandSpec& spec);
+
+// Parses `argv` (the words after the subcommand name) into *args. Returns
+// nullopt to go on, or the exit code after printing --help (kExitOk) or a
+// usage error (kExitUsage).
+std::optional<int> ParseOrExit(const CommandSpec& spec, std::span<const std::string> argv, Io& io,
+                               Args* args);
 
 // Prints "authkv-dump: <message>" and returns kExitError.
 int Fail(Io& io, const Status& status);

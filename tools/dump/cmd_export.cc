@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -29,39 +28,40 @@ Status CreatePrivateFile(const std::string& path) {
 }  // namespace
 
 int RunExport(std::span<const std::string> argv, Io& io) {
-  auto app =
-      NewCommand("export",
-                 "Writes every record, read from one view, to stdout or --output.\n"
-                 "\n"
-                 "ndjson (default): lossless, one JSON object per line after a header line;\n"
-                 "`import` reads it back byte for byte. It includes OAuth tokens in full, so\n"
-                 "keep it private (--output creates the file mode 0600).\n"
-                 "\n"
-                 "sql: PostgreSQL DDL and INSERTs in the table layout of the official Auth.js\n"
-                 "PostgreSQL adapter (users, accounts, sessions, verification_token). Sessions\n"
-                 "and verification tokens are left out, and the file says why: authkv keeps\n"
-                 "only their SHA-256 digests, which the adapter cannot use, so users sign in\n"
-                 "again after the move. Load with psql -v ON_ERROR_STOP=1 -f FILE.");
-  std::string db, format_name = "ndjson", path;
-  app->add_option("DB", db, "the authkv database directory")->required();
-  app->add_option("--format", format_name, "ndjson (default) or sql")->option_text("FORMAT");
-  auto* output =
-      app->add_option("--output", path, "write here instead of stdout")->option_text("FILE");
-  if (auto exit = ParseOrExit(*app, argv, io)) return *exit;
+  static const CommandSpec kSpec{
+      "export",
+      "Writes every record, read from one view, to stdout or --output.\n"
+      "\n"
+      "ndjson (default): lossless, one JSON object per line after a header line;\n"
+      "`import` reads it back byte for byte. It includes OAuth tokens in full, so\n"
+      "keep it private (--output creates the file mode 0600).\n"
+      "\n"
+      "sql: PostgreSQL DDL and INSERTs in the table layout of the official Auth.js\n"
+      "PostgreSQL adapter (users, accounts, sessions, verification_token). Sessions\n"
+      "and verification tokens are left out, and the file says why: authkv keeps\n"
+      "only their SHA-256 digests, which the adapter cannot use, so users sign in\n"
+      "again after the move. Load with psql -v ON_ERROR_STOP=1 -f FILE.",
+      {{"DB", "the authkv database directory"}},
+      {{"format", "FORMAT", "ndjson (default) or sql"},
+       {"output", "FILE", "write here instead of stdout"}}};
+  Args args;
+  if (auto exit = ParseOrExit(kSpec, argv, io, &args)) return *exit;
+  const std::string format_name = args.Value("format", "ndjson");
   ExportFormat format;
   if (format_name == "ndjson") {
     format = ExportFormat::kNdjson;
   } else if (format_name == "sql") {
     format = ExportFormat::kPostgresSql;
   } else {
-    return UsageError(io, app->get_name(), "unknown format '" + format_name + "' (ndjson or sql)");
+    return UsageError(io, kSpec.name, "unknown format '" + format_name + "' (ndjson or sql)");
   }
-  auto inspector = OpenForReading(db);
+  auto inspector = OpenForReading(args.Positional(0));
   if (!inspector.ok()) return Fail(io, inspector.status());
 
   std::ofstream file;
   std::ostream* out = &io.out;
-  if (output->count() > 0) {
+  if (args.Has("output")) {
+    const std::string path = args.Value("output");
     Status created = CreatePrivateFile(path);
     if (!created.ok()) return Fail(io, created);
     file.open(path, std::ios::binary | std::ios::trunc);

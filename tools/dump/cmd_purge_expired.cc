@@ -3,7 +3,6 @@
 // authkv-dump purge-expired: deletes sessions and verification tokens whose
 // expiry has passed.
 
-#include <CLI/CLI.hpp>
 #include <ostream>
 
 #include "dump/commands.h"
@@ -11,15 +10,16 @@
 namespace authkv::dump {
 
 int RunPurgeExpired(std::span<const std::string> argv, Io& io) {
-  auto app =
-      NewCommand("purge-expired",
-                 "Deletes every session and verification token that expired before now, with\n"
-                 "their index entries, and says how many went. Needs the database to itself;\n"
-                 "an app that has it open can purge on its own (Options::purge_interval_ms).");
-  std::string db;
-  app->add_option("DB", db, "the authkv database directory")->required();
-  if (auto exit = ParseOrExit(*app, argv, io)) return *exit;
-  auto purged = PurgeExpiredAt(db, NowMillis());
+  static const CommandSpec kSpec{
+      "purge-expired",
+      "Deletes every session and verification token that expired before now, with\n"
+      "their index entries, and says how many went. Needs the database to itself;\n"
+      "an app that has it open can purge on its own (Options::purge_interval_ms).",
+      {{"DB", "the authkv database directory"}},
+      {}};
+  Args args;
+  if (auto exit = ParseOrExit(kSpec, argv, io, &args)) return *exit;
+  auto purged = PurgeExpiredAt(args.Positional(0), NowMillis());
   if (!purged.ok()) return Fail(io, purged.status());
   io.out << "purged " << purged->sessions << " session" << (purged->sessions == 1 ? "" : "s")
          << " and " << purged->verification_tokens << " verification token"

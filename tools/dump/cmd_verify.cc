@@ -3,7 +3,6 @@
 // authkv-dump verify: checks every value and every index entry, prints
 // each problem, and is silent when there are none (like sst_dump's check).
 
-#include <CLI/CLI.hpp>
 #include <ostream>
 
 #include "dump/commands.h"
@@ -11,25 +10,26 @@
 namespace authkv::dump {
 
 int RunVerify(std::span<const std::string> argv, Io& io) {
-  auto app =
-      NewCommand("verify",
-                 "Checks that every value's checksum matches and it decodes; that every index\n"
-                 "entry (users_by_email, user_links, expiry) points at a record whose fields\n"
-                 "match; that every record is indexed; and that no account, session or\n"
-                 "authenticator is without its user. Prints each problem and exits 1 if there\n"
-                 "is any; prints nothing and exits 0 otherwise. Reads a secondary view, so it\n"
-                 "works while the app runs.\n"
-                 "\n"
-                 "--repair rebuilds the indexes from the records (writes only index entries)\n"
-                 "and then checks again. It needs the database to itself: stop the app first.");
-  std::string db;
-  VerifyOptions options;
-  app->add_option("DB", db, "the authkv database directory")->required();
-  app->add_flag("--repair", options.repair, "rebuild the indexes from the records");
-  if (auto exit = ParseOrExit(*app, argv, io)) return *exit;
+  static const CommandSpec kSpec{
+      "verify",
+      "Checks that every value's checksum matches and it decodes; that every index\n"
+      "entry (users_by_email, user_links, expiry) points at a record whose fields\n"
+      "match; that every record is indexed; and that no account, session or\n"
+      "authenticator is without its user. Prints each problem and exits 1 if there\n"
+      "is any; prints nothing and exits 0 otherwise. Reads a secondary view, so it\n"
+      "works while the app runs.\n"
+      "\n"
+      "--repair rebuilds the indexes from the records (writes only index entries)\n"
+      "and then checks again. It needs the database to itself: stop the app first.",
+      {{"DB", "the authkv database directory"}},
+      {{"repair", "", "rebuild the indexes from the records"}}};
+  Args args;
+  if (auto exit = ParseOrExit(kSpec, argv, io, &args)) return *exit;
   ProgressMeter meter(io);
+  VerifyOptions options;
+  options.repair = args.Has("repair");
   options.progress = meter.fn();
-  auto report = VerifyDatabase(db, options);
+  auto report = VerifyDatabase(args.Positional(0), options);
   if (!report.ok()) return Fail(io, report.status());
   if (report->repaired > 0) {
     io.out << "repaired " << report->repaired << " index entr"

@@ -1,8 +1,8 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
 //
-// The authkv-dump subcommands, one per cmd_<name>.cc. Each declares its
-// options and parses its own command line (the words after its name) with
-// NewCommand and ParseOrExit, and returns the process exit code (cli.h).
+// The authkv-dump subcommands, one per cmd_<name>.cc. Each parses its own
+// command line (the words after its name) from its option table, and
+// returns the process exit code (cli.h).
 //
 // Thread safety: called from the main thread only.
 
