@@ -26,6 +26,8 @@ const char* CodeName(Code code) {
     case Code::kVersionMismatch: return "VersionMismatch";
     case Code::kInternal: return "Internal";
     case Code::kNoMemory: return "NoMemory";
+    case Code::kUnknownOutcome: return "UnknownOutcome";
+    case Code::kKeyUnavailable: return "KeyUnavailable";
   }
   return "Unknown";
 }

@@ -195,8 +195,8 @@ static void TestStrerror(void) {
   static const int kCodes[] = {
       AUTHKV_OK,          AUTHKV_ERROR,     AUTHKV_ENOTFOUND, AUTHKV_EEXISTS, AUTHKV_EINVALID,
       AUTHKV_ECONSTRAINT, AUTHKV_ECORRUPT,  AUTHKV_EIO,       AUTHKV_EBUSY,   AUTHKV_ENOMEM,
-      AUTHKV_EVERSION,    AUTHKV_EINTERNAL, AUTHKV_ERANGE,    AUTHKV_ITEROVER};
-  static const int kUnknown[] = {1, -2, -14, -30, -32, -1000, 12345};
+      AUTHKV_EVERSION,    AUTHKV_EINTERNAL, AUTHKV_ERANGE,    AUTHKV_EUNKNOWN, AUTHKV_EKEY, AUTHKV_ITEROVER};
+  static const int kUnknown[] = {1, -2, -16, -30, -32, -1000, 12345};
   const size_t n = sizeof kCodes / sizeof kCodes[0];
   const char *generic;
   size_t i, j;

@@ -4,7 +4,8 @@
 // case makes one real failure happen twice on identically prepared
 // databases, once through authkv::Store and once through the C ABI, and
 // checks the pair (core code, ABI code) and that the ABI's message is core's.
-// kInternal and kNoMemory cannot be provoked from outside; the shim's switch
+// kInternal, kNoMemory (and, until a fault-injecting file system exists in the
+// tests, kUnknownOutcome and kKeyUnavailable) cannot be provoked from outside; the shim's switch
 // has no default, so -Wswitch (an error here) keeps those rows from being
 // forgotten when a code is added.
 //

@@ -28,10 +28,10 @@ TEST_CASE("error status keeps code and message through copies", "[status]") {
 
 TEST_CASE("every code has a distinct name", "[status]") {
   std::set<std::string> names;
-  for (int c = 0; c <= static_cast<int>(Code::kNoMemory); ++c) {
+  for (int c = 0; c <= static_cast<int>(Code::kKeyUnavailable); ++c) {
     names.insert(CodeName(static_cast<Code>(c)));
   }
-  REQUIRE(names.size() == static_cast<size_t>(Code::kNoMemory) + 1);
+  REQUIRE(names.size() == static_cast<size_t>(Code::kKeyUnavailable) + 1);
 }
 
 TEST_CASE("Result holds a value or an error", "[status]") {

@@ -89,6 +89,8 @@ int CodeOf(Code code) {
     case Code::kVersionMismatch: return AUTHKV_EVERSION;
     case Code::kInternal: return AUTHKV_EINTERNAL;
     case Code::kNoMemory: return AUTHKV_ENOMEM;
+    case Code::kUnknownOutcome: return AUTHKV_EUNKNOWN;
+    case Code::kKeyUnavailable: return AUTHKV_EKEY;
   }
   return AUTHKV_EINTERNAL;
 }
@@ -624,6 +626,8 @@ const char* authkv_strerror(int code) {
     case AUTHKV_EVERSION: return "version not supported by this library";
     case AUTHKV_EINTERNAL: return "internal error in authkv";
     case AUTHKV_ERANGE: return "buffer too small";
+    case AUTHKV_EUNKNOWN: return "the write may or may not have been applied";
+    case AUTHKV_EKEY: return "a token key the record needs is not configured";
     case AUTHKV_ITEROVER: return "iteration has ended";
     default: return "unknown error code";
   }

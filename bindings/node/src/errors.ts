@@ -20,6 +20,8 @@ export const Code = {
   EVERSION: -11,
   EINTERNAL: -12,
   ERANGE: -13,
+  EUNKNOWN: -14,
+  EKEY: -15,
   ITEROVER: -31,
 } as const
 

@@ -30,6 +30,10 @@ enum class Code : int {
   kVersionMismatch = 8,     // Database or caller newer than this library.
   kInternal = 9,            // A bug in authkv.
   kNoMemory = 10,           // Allocation failed.
+  // A write may or may not have been applied: its commit failed after the
+  // batch could have reached the log (a failed fsync). Read before retrying.
+  kUnknownOutcome = 11,
+  kKeyUnavailable = 12,     // A token key the record was sealed with is not configured.
 };
 
 // Returns a static, human-readable name such as "NotFound".
@@ -67,6 +71,12 @@ class [[nodiscard]] Status {
   }
   static Status Internal(std::string_view msg) { return {Code::kInternal, msg}; }
   static Status NoMemory(std::string_view msg) { return {Code::kNoMemory, msg}; }
+  static Status UnknownOutcome(std::string_view msg) {
+    return {Code::kUnknownOutcome, msg};
+  }
+  static Status KeyUnavailable(std::string_view msg) {
+    return {Code::kKeyUnavailable, msg};
+  }
 
   bool ok() const { return rep_ == nullptr; }
   Code code() const { return rep_ ? rep_->code : Code::kOk; }
@@ -83,6 +93,8 @@ class [[nodiscard]] Status {
   bool IsIOError() const { return code() == Code::kIOError; }
   bool IsBusy() const { return code() == Code::kBusy; }
   bool IsVersionMismatch() const { return code() == Code::kVersionMismatch; }
+  bool IsUnknownOutcome() const { return code() == Code::kUnknownOutcome; }
+  bool IsKeyUnavailable() const { return code() == Code::kKeyUnavailable; }
 
   // "OK", or "<CodeName>: <message>".
   std::string ToString() const;

@@ -92,6 +92,11 @@ typedef enum authkv_code {
   AUTHKV_EVERSION = -11,   /**< Database or options newer than this library. */
   AUTHKV_EINTERNAL = -12,  /**< A bug in authkv. */
   AUTHKV_ERANGE = -13,     /**< A caller-provided buffer is too small. */
+  AUTHKV_EUNKNOWN = -14,   /**< A write may or may not have been applied (its
+                                commit failed after reaching the log, e.g. a
+                                failed fsync): read before retrying. */
+  AUTHKV_EKEY = -15,       /**< A token key the record was sealed with is not
+                                configured (AUTHKV token_keys). */
   AUTHKV_ITEROVER = -31    /**< Reserved: an iteration has ended. */
 } authkv_code;
 
