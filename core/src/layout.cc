@@ -67,6 +67,15 @@ Placement PlaceAuthenticator(std::string_view credential_id, std::string_view us
   return p;
 }
 
+Placement PlaceLinkedChild(std::string_view user_id, LinkKind kind, std::string_view child_key) {
+  const Family family = kind == LinkKind::kAccount   ? Family::kAccounts
+                        : kind == LinkKind::kSession ? Family::kSessions
+                                                     : Family::kAuthenticators;
+  Placement p{family, std::string(child_key), {}};
+  p.index.push_back(KeyOnly(Family::kUserLinks, UserLinkKey(user_id, kind, child_key)));
+  return p;
+}
+
 // WriteBatch edits fail only on a batch past its size limit, which these
 // batches never reach; the commit reports anything else.
 void PutPlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles, const Placement& placed,

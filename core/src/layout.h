@@ -64,6 +64,10 @@ Placement PlaceSession(std::string_view session_key, std::string_view user_id,
 // `token_key` is VerificationTokenKey(identifier, token).
 Placement PlaceVerificationToken(std::string_view token_key, int64_t expires_ms);
 Placement PlaceAuthenticator(std::string_view credential_id, std::string_view user_id);
+// What a user_links entry alone says its child owns: the child's key and
+// the link. Enough to remove a child whose value cannot be read, except a
+// session's expiry entry, which needs the expiry inside the value.
+Placement PlaceLinkedChild(std::string_view user_id, LinkKind kind, std::string_view child_key);
 
 // Adds the record (under `value`) and every index entry to `batch`.
 void PutPlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles, const Placement& placed,

@@ -17,14 +17,18 @@ size_t LockStripes::StripeOf(const LockKey& k) const {
 StripeGuard::StripeGuard(LockStripes& stripes, std::initializer_list<LockKey> keys)
     : stripes_(&stripes) {
   held_.reserve(keys.size());
-  for (const auto& k : keys) held_.push_back(stripes.StripeOf(k));
+  for (const auto& k : keys) {
+    if (!k.key.empty()) held_.push_back(stripes.StripeOf(k));
+  }
   Lock(stripes);
 }
 
 StripeGuard::StripeGuard(LockStripes& stripes, const std::vector<LockKey>& keys)
     : stripes_(&stripes) {
   held_.reserve(keys.size());
-  for (const auto& k : keys) held_.push_back(stripes.StripeOf(k));
+  for (const auto& k : keys) {
+    if (!k.key.empty()) held_.push_back(stripes.StripeOf(k));
+  }
   Lock(stripes);
 }
 

@@ -28,6 +28,9 @@
 
 namespace authkv::internal {
 
+// An empty `key` stands for no key (a user without an email) and locks
+// nothing: all such keys would share one stripe, and every email-less
+// CreateUser would then wait on one mutex through its commit's fsync.
 struct LockKey {
   Family family;
   std::string_view key;

@@ -140,12 +140,16 @@ Result<Account> Store::UnlinkAccount(std::string_view provider,
   AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
   AUTHKV_RETURN_IF_ERROR(CheckAccountKey(provider, provider_account_id));
   const std::string key = internal::AccountKey(provider, provider_account_id);
+  // Read with the tokens sealed, so a missing or retired token key cannot
+  // stop the unlink; the returned account carries them only if they open.
+  std::string sealed;
   return WithOwnerLocked(
-      *rep_, Family::kAccounts, key, [&] { return rep_->ReadAccount(key); },
+      *rep_, Family::kAccounts, key, [&] { return rep_->ReadAccountSealed(key, &sealed); },
       [&](Account account) -> Result<Account> {
         rocksdb::WriteBatch batch;
         rep_->DeleteAccount(&batch, account);
         AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
+        rep_->OpenTokens(sealed, &account).IgnoreError();
         return account;
       });
 }

@@ -20,9 +20,10 @@ rocksdb::Slice ToSlice(std::string_view s) { return {s.data(), s.size()}; }
 // Reads an envelope and decodes it; a FlatBuffer that fails verification on
 // disk is corruption, not bad input.
 template <typename T, typename Decode>
-Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key, Decode decode) {
+Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key, Decode decode,
+                     const rocksdb::Snapshot* snapshot = nullptr) {
   std::string value;
-  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(f, key, &value));
+  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(f, key, &value, snapshot));
   std::string what = std::string(internal::FamilyName(f));
   auto body = internal::Unseal(value, what);
   if (!body.ok()) return body.status();
@@ -57,9 +58,12 @@ Status Store::Rep::Commit(rocksdb::WriteBatch* batch) {
   return internal::FromRocks(db->Write(write_options, batch), "write");
 }
 
-Status Store::Rep::GetRaw(Family f, std::string_view key, std::string* value) {
+Status Store::Rep::GetRaw(Family f, std::string_view key, std::string* value,
+                          const rocksdb::Snapshot* snapshot) {
   rocksdb::PinnableSlice slice;
-  rocksdb::Status s = db->Get(read_options, cf(f), ToSlice(key), &slice);
+  rocksdb::ReadOptions ro = read_options;
+  ro.snapshot = snapshot;
+  rocksdb::Status s = db->Get(ro, cf(f), ToSlice(key), &slice);
   if (s.IsNotFound()) return Status::NotFound(internal::FamilyName(f));
   if (!s.ok()) return internal::FromRocks(s, internal::FamilyName(f));
   value->assign(slice.data(), slice.size());
@@ -74,24 +78,32 @@ Result<bool> Store::Rep::Exists(Family f, std::string_view key) {
   return true;
 }
 
-Result<User> Store::Rep::ReadUser(std::string_view user_id) {
-  return ReadRecord<User>(*this, Family::kUsers, user_id, internal::DecodeUser);
+Result<User> Store::Rep::ReadUser(std::string_view user_id, const rocksdb::Snapshot* snapshot) {
+  return ReadRecord<User>(*this, Family::kUsers, user_id, internal::DecodeUser, snapshot);
 }
 
 Result<Account> Store::Rep::ReadAccount(std::string_view account_key) {
   std::string sealed;
-  auto account = ReadRecord<Account>(
+  AUTHKV_ASSIGN_OR_RETURN(Account account, ReadAccountSealed(account_key, &sealed));
+  AUTHKV_RETURN_IF_ERROR(OpenTokens(sealed, &account));
+  return account;
+}
+
+Result<Account> Store::Rep::ReadAccountSealed(std::string_view account_key, std::string* sealed,
+                                              const rocksdb::Snapshot* snapshot) {
+  sealed->clear();
+  return ReadRecord<Account>(
       *this, Family::kAccounts, account_key,
-      [&](std::string_view fb) { return internal::DecodeAccount(fb, &sealed); });
-  if (!account.ok() || sealed.empty()) return account;
+      [&](std::string_view fb) { return internal::DecodeAccount(fb, sealed); }, snapshot);
+}
+
+Status Store::Rep::OpenTokens(std::string_view sealed, Account* account) const {
+  if (sealed.empty()) return Status::OK();
   if (!cipher) {
     AUTHKV_ASSIGN_OR_RETURN(uint32_t key_id, internal::TokenCipher::KeyIdOf(sealed));
-    return Status::FailedPrecondition("account tokens are encrypted with key id " +
-                                      std::to_string(key_id) +
-                                      ", and no token key is configured");
+    return internal::TokenCipher::KeyMissing(*account, key_id, /*any_configured=*/false);
   }
-  AUTHKV_RETURN_IF_ERROR(cipher->Open(sealed, &*account));
-  return account;
+  return cipher->Open(sealed, account);
 }
 
 Result<Session> Store::Rep::ReadSession(std::string_view session_key) {

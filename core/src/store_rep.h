@@ -93,15 +93,28 @@ struct Store::Rep {
   // Commits `batch` atomically with the store's durability setting.
   Status Commit(rocksdb::WriteBatch* batch);
 
-  // The raw value under `key`; NotFound if there is none.
-  Status GetRaw(internal::Family f, std::string_view key, std::string* value);
+  // The raw value under `key`; NotFound if there is none. `snapshot`, when
+  // given, is the view to read (for reads that must agree with each other).
+  Status GetRaw(internal::Family f, std::string_view key, std::string* value,
+                const rocksdb::Snapshot* snapshot = nullptr);
   // Whether `key` exists (bloom-filtered, decodes nothing).
   Result<bool> Exists(internal::Family f, std::string_view key);
 
   // Typed reads: NotFound if missing, Corruption if the envelope or the
   // FlatBuffer inside is bad. `key` is the family's key (keys.h).
-  Result<User> ReadUser(std::string_view user_id);
+  Result<User> ReadUser(std::string_view user_id,
+                        const rocksdb::Snapshot* snapshot = nullptr);
+  // The account with its tokens decrypted: KeyUnavailable if they are
+  // sealed with a key that is not configured.
   Result<Account> ReadAccount(std::string_view account_key);
+  // The account with its tokens left sealed (absent in the result; `*sealed`
+  // receives the blob, "" if they are stored in the clear). For the callers
+  // that need only its keys and owner, so a missing or retired token key
+  // cannot stop a sign-in lookup, an unlink or a user's deletion.
+  Result<Account> ReadAccountSealed(std::string_view account_key, std::string* sealed,
+                                    const rocksdb::Snapshot* snapshot = nullptr);
+  // Restores the tokens of an account read sealed; KeyUnavailable as above.
+  Status OpenTokens(std::string_view sealed, Account* account) const;
   // The session stored under `session_key`, with session_token left empty.
   Result<Session> ReadSession(std::string_view session_key);
   Result<VerificationToken> ReadVerificationToken(std::string_view key);

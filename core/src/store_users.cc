@@ -21,15 +21,25 @@ using internal::StripeGuard;
 
 namespace {
 
-// Resolves an index family's value (a user id) to the user. An index entry
-// whose user is gone is reported as corruption: the store never writes one.
-Result<User> UserFromIndex(Store::Rep& rep, Family index, std::string_view key) {
+// The user an index entry or an account points at. Read without a snapshot
+// first (the common case costs two plain Gets); a missing user is read again
+// with both reads under one snapshot, because a DeleteUser that removes the
+// pointer and the user in one batch may have landed between the two Gets.
+// Under the snapshot a missing pointer is NotFound, a pointer to a missing
+// user is corruption (the store never writes one), and a pointer to a user
+// created meanwhile is that user. `read_pointer(snapshot, &user_id)` reads
+// the pointer; `what` names it in the corruption message.
+template <typename ReadPointer>
+Result<User> UserByPointer(Store::Rep& rep, std::string_view what, ReadPointer read_pointer) {
   std::string user_id;
-  AUTHKV_RETURN_IF_ERROR(rep.GetRaw(index, key, &user_id));
+  AUTHKV_RETURN_IF_ERROR(read_pointer(nullptr, &user_id));
   auto user = rep.ReadUser(user_id);
+  if (!user.status().IsNotFound()) return user;
+  rocksdb::ManagedSnapshot snapshot(rep.db.get());
+  AUTHKV_RETURN_IF_ERROR(read_pointer(snapshot.snapshot(), &user_id));
+  user = rep.ReadUser(user_id, snapshot.snapshot());
   if (user.status().IsNotFound()) {
-    return Status::Corruption(std::string(internal::FamilyName(index)) +
-                              " points at missing user " + user_id);
+    return Status::Corruption(std::string(what) + " points at missing user " + user_id);
   }
   return user;
 }
@@ -50,24 +60,31 @@ Status MergeUser(const User& patch, User* user) {
   return Status::OK();
 }
 
-// Adds the deletion of each of the user's children of `kind` to `batch`.
-// `delete_child(key)` reads the child and batches its removal; a link whose
-// child is already gone is removed on its own.
+// Adds the deletion of each of the user's children of `kind` to `batch`
+// and returns their keys. `delete_child(key)` reads the child and batches
+// its removal. A link whose child is already gone is removed on its own. A
+// child that cannot be read (it fails its checksum or does not decode) is
+// removed as far as its link tells, so one damaged record cannot make its
+// user undeletable; a session's expiry entry needs the expiry inside the
+// unreadable value, so it stays behind, and VerifyDatabase reports it as
+// dangling (verify --repair removes it).
 template <typename DeleteChild>
-Status DeleteChildren(Store::Rep& rep, rocksdb::WriteBatch* batch,
-                      std::string_view user_id, LinkKind kind,
-                      DeleteChild delete_child) {
+Result<std::vector<std::string>> DeleteChildren(Store::Rep& rep, rocksdb::WriteBatch* batch,
+                                                std::string_view user_id, LinkKind kind,
+                                                DeleteChild delete_child) {
   AUTHKV_ASSIGN_OR_RETURN(auto keys, rep.ListLinks(user_id, kind));
   for (const auto& key : keys) {
     Status s = delete_child(key);
     if (s.IsNotFound()) {
       batch->Delete(rep.cf(Family::kUserLinks), internal::UserLinkKey(user_id, kind, key))
           .PermitUncheckedError();
+    } else if (s.IsCorruption()) {
+      internal::DeletePlaced(batch, rep.handles, internal::PlaceLinkedChild(user_id, kind, key));
     } else if (!s.ok()) {
       return s;
     }
   }
-  return Status::OK();
+  return keys;
 }
 
 }  // namespace
@@ -101,22 +118,28 @@ Result<User> Store::GetUser(std::string_view id) {
 
 Result<User> Store::GetUserByEmail(std::string_view email) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("email", email));
-  return UserFromIndex(*rep_, Family::kUsersByEmail,
-                       internal::NormalizeEmail(email, rep_->email_match));
+  const std::string key = internal::NormalizeEmail(email, rep_->email_match);
+  return UserByPointer(*rep_, "users_by_email",
+                       [&](const rocksdb::Snapshot* snapshot, std::string* user_id) {
+                         return rep_->GetRaw(Family::kUsersByEmail, key, user_id, snapshot);
+                       });
 }
 
 Result<User> Store::GetUserByAccount(std::string_view provider,
                                      std::string_view provider_account_id) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("provider", provider));
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("provider_account_id", provider_account_id));
-  AUTHKV_ASSIGN_OR_RETURN(
-      Account account,
-      rep_->ReadAccount(internal::AccountKey(provider, provider_account_id)));
-  auto user = rep_->ReadUser(account.user_id);
-  if (user.status().IsNotFound()) {
-    return Status::Corruption("account points at missing user " + account.user_id);
-  }
-  return user;
+  const std::string key = internal::AccountKey(provider, provider_account_id);
+  // Only the owner is needed: the tokens stay sealed, so a missing or
+  // retired token key cannot stop an OAuth sign-in.
+  return UserByPointer(*rep_, "account",
+                       [&](const rocksdb::Snapshot* snapshot, std::string* user_id) -> Status {
+                         std::string sealed;
+                         AUTHKV_ASSIGN_OR_RETURN(
+                             Account account, rep_->ReadAccountSealed(key, &sealed, snapshot));
+                         *user_id = std::move(account.user_id);
+                         return Status::OK();
+                       });
 }
 
 Result<User> Store::UpdateUser(const User& patch) {
@@ -158,19 +181,18 @@ Result<User> Store::DeleteUser(std::string_view id) {
   StripeGuard guard(rep_->stripes, {LockKey{Family::kUsers, id}});
   AUTHKV_ASSIGN_OR_RETURN(User user, rep_->ReadUser(id));
   rocksdb::WriteBatch batch;
-  std::vector<std::string> session_keys;
-
   AUTHKV_RETURN_IF_ERROR(DeleteChildren(*rep_, &batch, id, LinkKind::kAccount,
                                         [&](const std::string& key) -> Status {
-    AUTHKV_ASSIGN_OR_RETURN(Account a, rep_->ReadAccount(key));
+    std::string sealed;  // Not opened: deleting needs no token key.
+    AUTHKV_ASSIGN_OR_RETURN(Account a, rep_->ReadAccountSealed(key, &sealed));
     rep_->DeleteAccount(&batch, a);
     return Status::OK();
-  }));
-  AUTHKV_RETURN_IF_ERROR(DeleteChildren(*rep_, &batch, id, LinkKind::kSession,
-                                        [&](const std::string& key) -> Status {
+  }).status());
+  AUTHKV_ASSIGN_OR_RETURN(auto session_keys,
+                          DeleteChildren(*rep_, &batch, id, LinkKind::kSession,
+                                         [&](const std::string& key) -> Status {
     AUTHKV_ASSIGN_OR_RETURN(Session session, rep_->ReadSession(key));
     rep_->DeleteSession(&batch, key, session);
-    session_keys.push_back(key);
     return Status::OK();
   }));
   AUTHKV_RETURN_IF_ERROR(DeleteChildren(*rep_, &batch, id, LinkKind::kAuthenticator,
@@ -178,7 +200,7 @@ Result<User> Store::DeleteUser(std::string_view id) {
     AUTHKV_ASSIGN_OR_RETURN(Authenticator a, rep_->ReadAuthenticator(key));
     rep_->DeleteAuthenticator(&batch, a);
     return Status::OK();
-  }));
+  }).status());
   rep_->DeleteUser(&batch, user);
   AUTHKV_RETURN_IF_ERROR(rep_->Commit(&batch));
   rep_->ForgetSessions(session_keys);

@@ -91,6 +91,17 @@ Result<uint32_t> TokenCipher::KeyIdOf(std::string_view blob) {
   return ReadU32(blob.substr(1));
 }
 
+Status TokenCipher::KeyMissing(const Account& account, uint32_t key_id, bool any_configured) {
+  const std::string id = std::to_string(key_id);
+  return Status::KeyUnavailable(
+      "the OAuth tokens of account " + account.provider + "/" + account.provider_account_id +
+      " are encrypted with token key id " + id +
+      (any_configured ? ", which is not among the configured token keys"
+                      : ", and no token key is configured") +
+      ": add key " + id + " to Options::token_keys (a retired key must stay listed until "
+      "ReencryptAccounts has re-encrypted every account with the current one)");
+}
+
 Result<std::string> TokenCipher::Seal(Account* account) const {
   std::string plain;
   AppendToken(account->access_token, &plain);
@@ -131,12 +142,7 @@ Status TokenCipher::Open(std::string_view blob, Account* account) const {
   auto key_id = KeyIdOf(blob);
   if (!key_id.ok()) return key_id.status();
   const TokenKey* key = Find(*key_id);
-  if (!key) {
-    return Status::FailedPrecondition(
-        "account tokens are encrypted with key id " + std::to_string(*key_id) +
-        (keys_.empty() ? ", and no token key is configured"
-                       : ", which is not among the configured token keys"));
-  }
+  if (!key) return KeyMissing(*account, *key_id, !keys_.empty());
   const auto* in = reinterpret_cast<const unsigned char*>(blob.data());
   const size_t cipher_len = blob.size() - kHeaderBytes - kTagBytes;
   const std::string aad = Aad(*account);

@@ -37,9 +37,15 @@ class TokenCipher {
   // Moves the three token fields of `account` into a sealed blob (leaving
   // them absent in *account) and returns the blob.
   Result<std::string> Seal(Account* account) const;
-  // Restores the token fields from `blob` into *account.
-  // FailedPrecondition if the key is not configured or does not open it.
+  // Restores the token fields from `blob` into *account. KeyUnavailable if
+  // the key it was sealed with is not configured; FailedPrecondition if the
+  // configured key of that id does not open it.
   Status Open(std::string_view blob, Account* account) const;
+
+  // The KeyUnavailable status for `account`'s tokens sealed with `key_id`,
+  // naming the key and what to do; `any_configured` says whether any token
+  // key is configured at all.
+  static Status KeyMissing(const Account& account, uint32_t key_id, bool any_configured);
 
   // The key id a blob was sealed with, or Corruption for a malformed blob.
   static Result<uint32_t> KeyIdOf(std::string_view blob);

@@ -326,7 +326,7 @@ static void TestOptionsVersion2(void) {
 
   /* Without the key the tokens cannot be read: a clear error. */
   EXPECT(AUTHKV_OK, authkv_open(&db, path, NULL, &err));
-  EXPECT(AUTHKV_ECONSTRAINT, authkv_account_get(&out, db, S("github"), S("k-1"), &err));
+  EXPECT(AUTHKV_EKEY, authkv_account_get(&out, db, S("github"), S("k-1"), &err));
   CheckEmpty(out);
   EXPECT(AUTHKV_EINVALID, authkv_accounts_reencrypt(NULL, db, &err));
   authkv_close(db);

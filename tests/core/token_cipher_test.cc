@@ -75,7 +75,7 @@ TEST_CASE("encrypted OAuth tokens round-trip and never reach disk in clear",
     REQUIRE(std::string(wrong.status().message()).find("key 7") != std::string::npos);
     f.Close();
     f.Open();
-    REQUIRE_CODE(f.store->GetAccount("github", "42"), Code::kFailedPrecondition);
+    REQUIRE_CODE(f.store->GetAccount("github", "42"), Code::kKeyUnavailable);
     // Users and sessions stay readable without the key.
     REQUIRE_OK(f.store->GetUser("u1"));
   }

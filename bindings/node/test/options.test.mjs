@@ -31,7 +31,7 @@ test("tokenKeys encrypt OAuth tokens; rotation re-encrypts; a missing key is a c
     adapter = AuthKVAdapter({ path: dir.path })
     await assert.rejects(adapter.getAccount("gh-1", "github"), (e) => {
       assert.ok(e instanceof AuthKVError)
-      assert.equal(e.code, "ECONSTRAINT")
+      assert.equal(e.code, "EKEY")
       assert.match(e.message, /key id 1/)
       return true
     })

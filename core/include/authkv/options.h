@@ -19,8 +19,10 @@ namespace authkv {
 class Clock;
 
 // How GetUserByEmail and the uniqueness rule compare emails. Fixed when the
-// database is created (the email index depends on it); opening a database
-// with the other mode fails with InvalidArgument.
+// database is created (the email index depends on it): opening an existing
+// database with the other mode succeeds and uses the stored mode, whatever
+// Options::email_match says (Store::Open of a directory already open in
+// this process with the other mode fails with InvalidArgument).
 enum class EmailMatch {
   // ASCII letters compare case-insensitively: "Ann@X.io" and "ann@x.io" are
   // the same user. The user keeps the email exactly as given.
@@ -56,7 +58,8 @@ struct Options {
   // Default: false (acknowledged writes survive a crash of the process).
   bool sync = false;
 
-  // Email comparison, for new databases only (see EmailMatch).
+  // Email comparison, for new databases only; an existing database keeps
+  // its own (see EmailMatch).
   // Default: kCaseInsensitive.
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
 
@@ -81,9 +84,12 @@ struct Options {
   // Encrypt accounts' access, refresh and id tokens at rest (AES-256-GCM).
   // The first key encrypts new writes; every key listed decrypts. To rotate,
   // put the new key first, call Store::ReencryptAccounts, then drop the old
-  // one. Reading a record whose key is not listed fails with
-  // FailedPrecondition. An account written without encryption stays
-  // readable; ReencryptAccounts encrypts it.
+  // one. Reading an account's tokens (GetAccount, UpdateAccount,
+  // ReencryptAccounts) sealed with a key that is not listed fails with
+  // KeyUnavailable, naming the key id; lookups that return no tokens
+  // (GetUserByAccount, DeleteUser, UnlinkAccount) work without the key. An
+  // account written without encryption stays readable; ReencryptAccounts
+  // encrypts it.
   // Default: empty (tokens stored as given).
   std::vector<TokenKey> token_keys;
 

@@ -120,7 +120,9 @@ class Store {
   // InvalidArgument if no token key is configured.
   Result<uint64_t> ReencryptAccounts();
 
-  // Removes the account and returns it. NotFound if missing.
+  // Removes the account and returns it. NotFound if missing. Works without
+  // the token key its tokens were encrypted with; the returned account then
+  // has no tokens.
   Result<Account> UnlinkAccount(std::string_view provider,
                                 std::string_view provider_account_id);
 
