@@ -31,13 +31,25 @@ bool IsValidUtf8(std::string_view s);
 
 // Non-empty, at most kMaxKeyBytes, no NUL (keys join parts with NUL), UTF-8.
 Status CheckKey(std::string_view field, std::string_view value);
+// No C0 control character (U+0000-U+001F), DEL (U+007F) or C1 control
+// (U+0080-U+009F). Ids, emails, names and provider fields are printed by
+// authkv-dump and end up in logs, where such characters move the cursor or
+// rewrite what an operator sees. Opaque secrets (tokens) are not checked.
+Status CheckNoControls(std::string_view field, std::string_view value);
+// CheckKey and CheckNoControls: a key that is also shown to people.
+Status CheckLabel(std::string_view field, std::string_view value);
 // At most kMaxTextBytes and UTF-8, when it holds a value.
 Status CheckNullableText(std::string_view field, const Nullable<std::string>& value);
 Status CheckText(std::string_view field, std::string_view value);
+// CheckText / CheckNullableText and CheckNoControls.
+Status CheckDisplayText(std::string_view field, std::string_view value);
+Status CheckNullableDisplayText(std::string_view field, const Nullable<std::string>& value);
 // "" or one JSON object within kMaxExtraJsonBytes.
 Status CheckExtraJson(std::string_view value);
 
 // Whole-record checks. `require_id` is false where the store fills the id in.
+// Reads check their keys with CheckKey only, so a record stored before
+// control characters were refused can still be looked up.
 Status ValidateUser(const User& user, bool require_id);
 Status ValidateAccount(const Account& account);
 Status ValidateSession(const Session& session);

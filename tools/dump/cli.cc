@@ -138,7 +138,7 @@ std::optional<int> ParseOrExit(const CommandSpec& spec, std::span<const std::str
 }
 
 int Fail(Io& io, const Status& status) {
-  io.err << kProgramName << ": " << status.message() << "\n";
+  io.err << kProgramName << ": " << TerminalSafe(status.message()) << "\n";
   return kExitError;
 }
 
@@ -151,7 +151,7 @@ int UsageError(Io& io, std::string_view command, std::string_view message) {
 ProblemSink ProblemPrinter::sink() {
   return [this](const Problem& p) {
     ++count_;
-    io_.err << kProgramName << ": " << p.ToString() << "\n";
+    io_.err << kProgramName << ": " << TerminalSafe(p.ToString()) << "\n";
   };
 }
 

@@ -20,7 +20,11 @@ int RunVerify(std::span<const std::string> argv, Io& io) {
       "works while the app runs.\n"
       "\n"
       "--repair rebuilds the indexes from the records (writes only index entries)\n"
-      "and then checks again. It needs the database to itself: stop the app first.",
+      "and then checks again. It needs the database to itself: stop the app first.\n"
+      "When two users claim one email, --repair does not choose between them: it\n"
+      "leaves that email's index entry as it is (pointing at one of them, at\n"
+      "neither, or missing), prints both user ids, and exits 1. Give all but one\n"
+      "of them another email, then run --repair again.",
       {{"DB", "the authkv database directory"}},
       {{"repair", "", "rebuild the indexes from the records"}}};
   Args args;

@@ -134,6 +134,7 @@ class Table {
   }
   void Add(std::vector<std::string> row) {
     for (auto& cell : row) {
+      cell = TerminalSafe(cell);  // Stored text may hold control characters.
       if (cell.size() > kMaxCellWidth) cell = cell.substr(0, kMaxCellWidth - 3) + "...";
     }
     rows_.push_back(std::move(row));
@@ -270,7 +271,7 @@ void PrintRecord(const Record& record, const DumpOptions& o, std::ostream& out) 
   out << RecordKindName(KindOf(record)) << "\n";
   for (const auto& c : columns) {
     out << "  " << Lower(c.header) << std::string(width - c.header.size() + 2, ' ')
-        << c.cell(record, o) << "\n";
+        << TerminalSafe(c.cell(record, o)) << "\n";
   }
 }
 

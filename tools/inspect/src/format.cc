@@ -2,7 +2,7 @@
 //
 // The small text helpers every output format shares (declared in
 // authkv/inspect.h): hex, ISO-8601 dates, JSON string literals and the
-// redaction marker.
+// redaction marker, and TerminalSafe for text printed for people.
 //
 // Thread safety: pure functions.
 
@@ -15,6 +15,17 @@
 #include "validate.h"
 
 namespace authkv {
+namespace {
+
+// Whether s[i] starts a C1 control (U+0080-U+009F: 0xC2 0x80-0x9F in UTF-8),
+// which some terminals obey like the C0 escape sequences.
+bool IsC1Lead(std::string_view s, size_t i) {
+  return static_cast<unsigned char>(s[i]) == 0xC2 && i + 1 < s.size() &&
+         static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+         static_cast<unsigned char>(s[i + 1]) <= 0x9F;
+}
+
+}  // namespace
 
 std::string HexString(std::string_view bytes) { return internal::ToHex(bytes); }
 
@@ -58,7 +69,8 @@ std::string JsonQuote(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 2);
   out.push_back('"');
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     const auto u = static_cast<unsigned char>(c);
     switch (c) {
       case '"':
@@ -77,9 +89,13 @@ std::string JsonQuote(std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (u < 0x20 || (u >= 0x80 && !utf8)) {
+        if (u < 0x20 || u == 0x7F || (u >= 0x80 && !utf8)) {
           char esc[8];
           std::snprintf(esc, sizeof esc, "\\u%04x", u);
+          out += esc;
+        } else if (utf8 && IsC1Lead(s, i)) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned char>(s[++i]));
           out += esc;
         } else {
           out.push_back(c);
@@ -87,6 +103,29 @@ std::string JsonQuote(std::string_view s) {
     }
   }
   out.push_back('"');
+  return out;
+}
+
+std::string TerminalSafe(std::string_view s) {
+  const bool utf8 = internal::IsValidUtf8(s);
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto u = static_cast<unsigned char>(s[i]);
+    const bool c1 = utf8 && IsC1Lead(s, i);
+    if (u < 0x20 || u == 0x7F || (u >= 0x80 && !utf8) || c1) {
+      char esc[16];
+      if (c1) {
+        std::snprintf(esc, sizeof esc, "\\x%02x\\x%02x", u,
+                      static_cast<unsigned char>(s[++i]));
+      } else {
+        std::snprintf(esc, sizeof esc, "\\x%02x", u);
+      }
+      out += esc;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
   return out;
 }
 

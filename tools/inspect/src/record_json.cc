@@ -282,9 +282,30 @@ JsonObject AuthenticatorJson(const Authenticator& a) {
 
 // One line of text. Every string the store writes is UTF-8 (validate.h);
 // a byte that is not, in a database written some other way, becomes
-// U+FFFD rather than an exception.
+// U+FFFD rather than an exception. nlohmann escapes the C0 controls but
+// writes DEL and the C1 controls (U+0080-U+009F, which some terminals obey)
+// as they are; outside strings JSON has no such bytes, so escaping them
+// afterwards keeps the same JSON and makes the line safe on a terminal.
 std::string Dump(const JsonObject& o) {
-  return o.dump(-1, ' ', /*ensure_ascii=*/false, JsonObject::error_handler_t::replace);
+  const std::string raw =
+      o.dump(-1, ' ', /*ensure_ascii=*/false, JsonObject::error_handler_t::replace);
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const auto c = static_cast<unsigned char>(raw[i]);
+    const auto next = i + 1 < raw.size() ? static_cast<unsigned char>(raw[i + 1]) : 0;
+    if (c == 0x7F) {
+      out += "\\u007f";
+    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
+      out += "\\u00";
+      out += "0123456789abcdef"[next >> 4];
+      out += "0123456789abcdef"[next & 0xF];
+      ++i;
+    } else {
+      out.push_back(raw[i]);
+    }
+  }
+  return out;
 }
 
 Result<Nullable<std::string>> SecretFrom(const JsonFields& f, std::string_view name) {

@@ -5,7 +5,8 @@
 // exactly the entries the records call for (as core's layout.h places
 // them: the store's own description), with the right values. Repair writes
 // the difference between the expected and the actual index entries in one
-// batch, then checks again.
+// batch, then checks again. An entry two records claim (two users with one
+// email) is reported with both and never repaired: see Collision.
 
 #include <map>
 #include <unordered_map>
@@ -25,9 +26,18 @@ constexpr uint64_t kProgressEvery = 10'000;
 // catch-up this many times before the problems are believed.
 constexpr int kSecondaryRechecks = 2;
 
-struct Expected {
+struct Claim {
   std::string value;
   std::string owner;  // "<family>/<key-hex>" of the record the entry belongs to.
+};
+
+// What the records say an index entry must hold. More than one claim with
+// different values (two users with one email) is a collision: no entry can
+// be right, so it is reported and a repair leaves the entry as it is.
+struct Expected {
+  std::string value;
+  std::string owner;
+  std::vector<Claim> rivals;  // Claims with values other than `value`.
 };
 
 struct Child {
@@ -102,13 +112,29 @@ class Checker {
 
   void Expect(internal::IndexEntry e, std::string owner) {
     auto& map = expected_[static_cast<size_t>(e.family)];
-    auto [it, inserted] = map.try_emplace(e.key, Expected{e.value, owner});
+    auto [it, inserted] = map.try_emplace(e.key, Expected{e.value, owner, {}});
     if (!inserted && it->second.value != e.value) {
-      // Two records claim one index key (two users with one email): no
-      // index can be right, so it is reported, not repaired.
-      Add(Problem::AtKey(internal::FamilyName(e.family), e.key,
-                         "claimed by both " + it->second.owner + " and " + owner));
+      it->second.rivals.push_back(Claim{std::move(e.value), std::move(owner)});
     }
+  }
+
+  // Reports a collision: the records (users, by id) claiming the entry and
+  // what it holds (`actual`, nullopt when missing). Picking one would hand
+  // the others' sign-in to it, so a repair changes nothing here; the
+  // operator decides, by changing or removing all but one of the emails.
+  void Collision(Family f, std::string_view key, const Expected& expected,
+                 std::optional<std::string_view> actual) {
+    std::string who = expected.value + " (" + expected.owner + ")";
+    for (size_t i = 0; i < expected.rivals.size(); ++i) {
+      who += (i + 1 == expected.rivals.size() ? " and " : ", ") + expected.rivals[i].value +
+             " (" + expected.rivals[i].owner + ")";
+    }
+    const std::string holds =
+        actual ? "it points at " + JsonQuote(*actual) : std::string("it is missing");
+    Add(Problem::AtKey(internal::FamilyName(f), key,
+                       "collision: claimed by " + who + "; " + holds +
+                           ", and repair leaves it so: give all but one of them another "
+                           "email, then run verify --repair again"));
   }
 
   Status CheckIndex(Family f) {
@@ -119,7 +145,9 @@ class Checker {
       Progress();
       while (next != expected.end() && std::string_view(next->first) < key) Missing(f, *next++);
       if (next != expected.end() && next->first == key) {
-        if (next->second.value != value) {
+        if (!next->second.rivals.empty()) {
+          Collision(f, key, next->second, value);
+        } else if (next->second.value != value) {
           Add(Problem::AtKey(internal::FamilyName(f), key,
                              "holds " + JsonQuote(value) + " but " + next->second.owner +
                                  " needs " + JsonQuote(next->second.value)));
@@ -137,6 +165,7 @@ class Checker {
   }
 
   void Missing(Family f, const std::pair<const std::string, Expected>& entry) {
+    if (!entry.second.rivals.empty()) return Collision(f, entry.first, entry.second, std::nullopt);
     Add(Problem::AtKey(internal::FamilyName(f), entry.first,
                        "missing: the index entry of " + entry.second.owner));
     Fix(f, entry.first, entry.second.value);

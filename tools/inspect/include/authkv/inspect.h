@@ -124,9 +124,16 @@ std::string FormatIsoMillis(int64_t ms);
 // FormatIsoMillis of epoch seconds (Account::expires_at); nullopt when the
 // seconds do not fit in milliseconds (nothing bounds what a provider sends).
 std::optional<std::string> FormatIsoSeconds(int64_t seconds);
-// `s` as a JSON string literal, quotes included. Bytes that are not UTF-8
-// are written as \u00XX escapes of each byte so the output stays valid JSON.
+// `s` as a JSON string literal, quotes included. Control characters (C0,
+// DEL, C1) are escaped, so the output is safe on a terminal; bytes that are
+// not UTF-8 are written as \u00XX escapes of each byte so the output stays
+// valid JSON.
 std::string JsonQuote(std::string_view s);
+// `s` made safe to print on a terminal: C0 controls (tab and newline
+// included), DEL, C1 controls and bytes that are not UTF-8 become \xNN, so
+// a stored value cannot move the cursor or rewrite the screen. Everything
+// else, backslashes included, is left as it is.
+std::string TerminalSafe(std::string_view s);
 // "<redacted:N bytes>": how secrets are shown unless asked for.
 std::string RedactedText(size_t bytes);
 
