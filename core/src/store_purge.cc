@@ -130,7 +130,8 @@ void StopPurger(Store::Rep& rep) {
 }
 
 Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
-  int64_t floor = rep.purge_floor_ms.load();
+  std::lock_guard<std::mutex> one_at_a_time(rep.purge_run_mutex);
+  const int64_t floor = rep.purge_floor.BeginPurge();  // Before the snapshot.
   if (floor >= now_ms) return PurgeResult{};
   const std::string lower = internal::ExpiryUpperBound(floor);
   const std::string upper = internal::ExpiryUpperBound(now_ms);
@@ -139,6 +140,7 @@ Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
   ro.iterate_lower_bound = &lower_slice;
   ro.iterate_upper_bound = &upper_slice;
   std::unique_ptr<rocksdb::Iterator> it(rep.db->NewIterator(ro, rep.cf(Family::kExpiry)));
+  if (rep.purge_snapshot_hook_for_test) rep.purge_snapshot_hook_for_test();
   PurgeResult result;
   std::vector<Candidate> pending;
   pending.reserve(kPurgeBatch);
@@ -160,9 +162,9 @@ Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
   }
   if (!pending.empty()) AUTHKV_RETURN_IF_ERROR(PurgeBatch(rep, pending, &result));
   AUTHKV_RETURN_IF_ERROR(internal::FromRocks(it->status(), "expiry scan"));
-  // Everything below now_ms is gone -- unless a write below the floor
-  // lowered it meanwhile, in which case the floor stays where that put it.
-  rep.purge_floor_ms.compare_exchange_strong(floor, now_ms);
+  // Everything the snapshot held below now_ms is gone; what was written
+  // since is not in it, and keeps the floor down (purge_floor.h).
+  rep.purge_floor.FinishPurge(now_ms);
   return result;
 }
 

@@ -34,6 +34,39 @@ Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key, Decode dec
   return record;
 }
 
+// The earliest time among the expiry entries a batch puts. Found in the
+// batch itself rather than told by the edits that put them, so no write
+// path can forget to tell the purge floor.
+class ExpiryPutScanner final : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit ExpiryPutScanner(uint32_t expiry_cf) : expiry_cf_(expiry_cf) {}
+  std::optional<int64_t> earliest;
+
+  rocksdb::Status PutCF(uint32_t cf, const rocksdb::Slice& key,
+                        const rocksdb::Slice& /*value*/) override {
+    if (cf != expiry_cf_) return rocksdb::Status::OK();
+    auto entry = internal::ParseExpiryKey(std::string_view(key.data(), key.size()));
+    if (entry && (!earliest || entry->expires_ms < *earliest)) earliest = entry->expires_ms;
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status DeleteCF(uint32_t, const rocksdb::Slice&) override {
+    return rocksdb::Status::OK();
+  }
+  rocksdb::Status SingleDeleteCF(uint32_t, const rocksdb::Slice&) override {
+    return rocksdb::Status::OK();
+  }
+
+ private:
+  uint32_t expiry_cf_;
+};
+
+std::optional<int64_t> EarliestExpiryPut(rocksdb::WriteBatch& batch, uint32_t expiry_cf) {
+  if (!batch.HasPut()) return std::nullopt;
+  ExpiryPutScanner scanner(expiry_cf);
+  batch.Iterate(&scanner).PermitUncheckedError();  // Only our own batches: Put/Delete.
+  return scanner.earliest;
+}
+
 internal::Placement PlaceOf(const Account& a) {
   return internal::PlaceAccount(a.provider, a.provider_account_id, a.user_id);
 }
@@ -55,7 +88,13 @@ Status Store::Rep::CheckWritable() const {
 }
 
 Status Store::Rep::Commit(rocksdb::WriteBatch* batch) {
-  return internal::FromRocks(db->Write(write_options, batch), "write");
+  Status s = internal::FromRocks(db->Write(write_options, batch), "write");
+  // After the write, and whatever its outcome (a failed write may still
+  // reach the log): see purge_floor.h for why not before.
+  if (auto earliest = EarliestExpiryPut(*batch, cf(Family::kExpiry)->GetID())) {
+    purge_floor.NoteWritten(*earliest);
+  }
+  return s;
 }
 
 Status Store::Rep::GetRaw(Family f, std::string_view key, std::string* value,
@@ -151,12 +190,6 @@ std::string Store::Rep::EmailKey(const User& user) const {
   return internal::EmailIndexKey(user, email_match);
 }
 
-void Store::Rep::NoteExpiry(int64_t expires_ms) {
-  int64_t floor = purge_floor_ms.load();
-  while (expires_ms < floor && !purge_floor_ms.compare_exchange_weak(floor, expires_ms)) {
-  }
-}
-
 void Store::Rep::PutUser(rocksdb::WriteBatch* b, const User& user) {
   internal::PutPlaced(b, handles, internal::PlaceUser(user, email_match),
                       internal::Seal(internal::EncodeUser(user)));
@@ -190,7 +223,6 @@ void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {
 }
 
 void Store::Rep::PutSession(rocksdb::WriteBatch* b, std::string_view key, const Session& s) {
-  NoteExpiry(s.expires_ms);
   internal::PutPlaced(b, handles, internal::PlaceSession(key, s.user_id, s.expires_ms),
                       internal::Seal(internal::EncodeSession(s, /*with_token=*/false)));
 }
@@ -201,7 +233,6 @@ void Store::Rep::DeleteSession(rocksdb::WriteBatch* b, std::string_view key, con
 
 void Store::Rep::ReplaceSession(rocksdb::WriteBatch* b, std::string_view key,
                                 const Session& before, const Session& after) {
-  NoteExpiry(after.expires_ms);
   internal::ReplacePlaced(b, handles, internal::PlaceSession(key, before.user_id, before.expires_ms),
                           internal::PlaceSession(key, after.user_id, after.expires_ms),
                           internal::Seal(internal::EncodeSession(after, /*with_token=*/false)));
@@ -209,7 +240,6 @@ void Store::Rep::ReplaceSession(rocksdb::WriteBatch* b, std::string_view key,
 
 void Store::Rep::PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                                       const VerificationToken& t) {
-  NoteExpiry(t.expires_ms);
   internal::PutPlaced(
       b, handles, internal::PlaceVerificationToken(key, t.expires_ms),
       internal::Seal(internal::EncodeVerificationToken(t, /*with_token=*/false)));

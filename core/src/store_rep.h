@@ -29,9 +29,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <array>
-#include <atomic>
-#include <limits>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <memory>
@@ -47,6 +46,7 @@
 #include "keys.h"
 #include "layout.h"
 #include "lock_stripes.h"
+#include "purge_floor.h"
 #include "session_cache.h"
 #include "token_cipher.h"
 
@@ -69,11 +69,15 @@ struct Store::Rep {
   // Null when Options::session_cache_bytes is 0.
   std::unique_ptr<internal::SessionCache> session_cache;
 
-  // Every expiry entry below this time has been purged, so PurgeExpired
-  // starts its scan here instead of wading through the tombstones of what
-  // earlier purges deleted. Writes of an earlier expiry lower it (NoteExpiry).
-  std::atomic<int64_t> purge_floor_ms{std::numeric_limits<int64_t>::min()};
-  void NoteExpiry(int64_t expires_ms);
+  // Where purges start their scan (purge_floor.h). Commit tells it of
+  // every expiry entry a batch writes.
+  internal::PurgeFloor purge_floor;
+  // Held for the whole of a purge: the floor's bookkeeping needs purges
+  // one at a time (and two at once would only fight over the stripes).
+  std::mutex purge_run_mutex;
+  // Tests only: runs inside a purge once it has taken its snapshot, so a
+  // test can commit a write exactly there. Set before any purge runs.
+  std::function<void()> purge_snapshot_hook_for_test;
 
   // The background purge (store_purge.cc); not started when the interval
   // is 0. Stopped first thing in ~Rep, before the database closes.

@@ -2,9 +2,11 @@
 
 #include <chrono>
 #include <thread>
+#include <utility>
 
 #include "fixtures.h"
 #include "raw_db.h"
+#include "rep_of.h"
 
 namespace authkv::test {
 namespace {
@@ -137,6 +139,51 @@ TEST_CASE("an expiry written below an earlier purge's time is still purged",
   SECTION("and a purge at an earlier time than the last one finds nothing left") {
     REQUIRE(f.store->PurgeExpired(now - 1000)->sessions == 0);
   }
+}
+
+}  // namespace authkv::test
+
+namespace authkv::test {
+
+TEST_CASE("an expiry committed while a purge scans is purged by the next one",
+          "[store][purge]") {
+  UserFixture f;
+  const int64_t now = f.now();
+  auto rep = RepOf(f);
+  AddSession(f, "seen", now - 10);
+  // Committed after the purge took its snapshot, so it cannot see them:
+  // one above the floor it started from, one below it.
+  bool written = false;
+  rep->purge_snapshot_hook_for_test = [&] {
+    if (std::exchange(written, true)) return;
+    AddSession(f, "during", now - 5);
+    REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "during", now - 7}));
+  };
+  auto first = f.store->PurgeExpired(now);
+  REQUIRE_OK(first);
+  REQUIRE(first->sessions == 1);
+  REQUIRE(first->verification_tokens == 0);
+
+  auto second = f.store->PurgeExpired(now);
+  REQUIRE_OK(second);
+  REQUIRE(second->sessions == 1);
+  REQUIRE(second->verification_tokens == 1);
+  REQUIRE_CODE(f.store->DeleteSession("during"), Code::kNotFound);
+}
+
+TEST_CASE("an expiry committed below the floor during a purge is purged next time",
+          "[store][purge]") {
+  UserFixture f;
+  const int64_t now = f.now();
+  auto rep = RepOf(f);
+  REQUIRE(f.store->PurgeExpired(now - 100)->sessions == 0);  // Floor: now - 100.
+  bool written = false;
+  rep->purge_snapshot_hook_for_test = [&] {
+    if (std::exchange(written, true)) return;
+    AddSession(f, "below", now - 1000);
+  };
+  REQUIRE(f.store->PurgeExpired(now)->sessions == 0);
+  REQUIRE(f.store->PurgeExpired(now)->sessions == 1);
 }
 
 }  // namespace authkv::test
