@@ -20,6 +20,12 @@ class SystemClock final : public Clock {
 
 }  // namespace
 
+int64_t Clock::MonotonicMillis() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 const Clock* Clock::System() {
   static const SystemClock clock;
   return &clock;

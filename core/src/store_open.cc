@@ -198,7 +198,7 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
 
   AUTHKV_RETURN_IF_ERROR(LoadMeta(*rep, is_new, options.email_match));
   if (options.purge_interval_ms > 0 && !options.read_only) {
-    StartPurger(*rep, options.purge_interval_ms);
+    StartPurger(*rep, options);
   }
   return rep;
 }
@@ -210,6 +210,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path,
   if (path.empty()) return Status::InvalidArgument("path is empty");
   if (options.purge_interval_ms < 0) {
     return Status::InvalidArgument("purge_interval_ms is negative");
+  }
+  if (options.purge_clock_step_tolerance_ms < 0 || options.purge_clock_step_hold_ms < 0) {
+    return Status::InvalidArgument("purge_clock_step_tolerance_ms or purge_clock_step_hold_ms is negative");
   }
   AUTHKV_ASSIGN_OR_RETURN(
       std::shared_ptr<Rep> rep,

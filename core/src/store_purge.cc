@@ -12,6 +12,7 @@
 
 #include <chrono>
 
+#include "clock_step_guard.h"
 #include "codec.h"
 #include "status_macros.h"
 #include "store_rep.h"
@@ -99,15 +100,25 @@ MaintenanceStats Store::GetMaintenanceStats() const {
   return rep_->maintenance;
 }
 
-void StartPurger(Store::Rep& rep, int64_t interval_ms) {
-  rep.purger = std::thread([&rep, interval_ms] {
+void StartPurger(Store::Rep& rep, const Options& options) {
+  const int64_t interval_ms = options.purge_interval_ms;
+  // Its first reading is the one taken at open, so a step between the open
+  // and the first run is caught too.
+  internal::ClockStepGuard guard(options.purge_clock_step_tolerance_ms,
+                                 options.purge_clock_step_hold_ms);
+  (void)guard.Judge(rep.NowMillis(), rep.clock->MonotonicMillis());
+  rep.purger = std::thread([&rep, interval_ms, guard]() mutable {
     std::unique_lock<std::mutex> lock(rep.purger_mutex);
     while (!rep.purger_wakeup.wait_for(lock, std::chrono::milliseconds(interval_ms),
                                        [&] { return rep.purger_stopping; })) {
       lock.unlock();
-      auto result = PurgeExpiredRecords(rep, rep.NowMillis());
+      const auto verdict = guard.Judge(rep.NowMillis(), rep.clock->MonotonicMillis());
+      auto result = PurgeExpiredRecords(rep, verdict.purge_to_ms);
       lock.lock();
       ++rep.maintenance.purge_runs;
+      rep.maintenance.clock_ahead_ms = verdict.ahead_ms;
+      if (verdict.ahead_ms > 0) ++rep.maintenance.clock_step_held_runs;
+      if (verdict.accepted) ++rep.maintenance.clock_steps_accepted;
       if (result.ok()) {
         rep.maintenance.purged_sessions += result->sessions;
         rep.maintenance.purged_verification_tokens += result->verification_tokens;

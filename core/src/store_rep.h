@@ -165,7 +165,7 @@ struct Store::Rep {
 // PurgeExpired's body, shared by Store::PurgeExpired and the purger.
 Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms);
 // Starts / stops the background purge thread.
-void StartPurger(Store::Rep& rep, int64_t interval_ms);
+void StartPurger(Store::Rep& rep, const Options& options);
 void StopPurger(Store::Rep& rep);
 
 // Runs `fn(record)` for the child record (account, session, authenticator)

@@ -187,3 +187,98 @@ TEST_CASE("an expiry committed below the floor during a purge is purged next tim
 }
 
 }  // namespace authkv::test
+
+namespace authkv::test {
+namespace {
+
+constexpr int64_t kYearMs = int64_t{365} * 24 * kHourMs;
+
+// Polls (bounded, 5 s) until `done` holds for the store's maintenance stats.
+template <typename Done>
+MaintenanceStats WaitForPurger(StoreFixture& f, Done done) {
+  MaintenanceStats stats = f.store->GetMaintenanceStats();
+  for (int i = 0; i < 5000 && !done(stats); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    stats = f.store->GetMaintenanceStats();
+  }
+  REQUIRE(done(stats));
+  return stats;
+}
+
+// Waits for `runs` more purger runs than have happened so far.
+MaintenanceStats WaitForRuns(StoreFixture& f, uint64_t runs) {
+  const uint64_t target = f.store->GetMaintenanceStats().purge_runs + runs;
+  return WaitForPurger(f, [&](const MaintenanceStats& s) { return s.purge_runs >= target; });
+}
+
+Options PurgeEvery5ms() {
+  Options o;
+  o.purge_interval_ms = 5;
+  o.purge_clock_step_tolerance_ms = 60'000;
+  o.purge_clock_step_hold_ms = kHourMs;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a wall clock stepped a year ahead makes the background purge delete no live session",
+          "[store][purge][clock]") {
+  StoreFixture f(PurgeEvery5ms());
+  const int64_t t0 = f.now();
+  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
+  AddSession(f, "live", t0 + kHourMs);
+  AddSession(f, "soon", t0 + 30'000);
+  REQUIRE_OK(f.store->CreateVerificationToken({"a@x.io", "link", t0 + 10 * 60'000}));
+  WaitForRuns(f, 2);
+
+  f.clock.Step(kYearMs);
+  MaintenanceStats held = WaitForRuns(f, 3);
+  REQUIRE(held.purged_sessions == 0);
+  REQUIRE(held.purged_verification_tokens == 0);
+  REQUIRE(held.clock_ahead_ms == kYearMs);
+  REQUIRE(held.clock_step_held_runs >= 3);
+  // Reads judge by the wall clock, as Auth.js does: expired, but kept.
+  REQUIRE_CODE(f.store->GetSessionAndUser("live"), Code::kNotFound);
+
+  // Time passes during the step: what truly expired is still purged.
+  f.clock.Advance(60'000);
+  WaitForPurger(f, [](const MaintenanceStats& s) { return s.purged_sessions == 1; });
+
+  f.clock.Step(-kYearMs);
+  MaintenanceStats back = WaitForRuns(f, 2);
+  REQUIRE(back.clock_ahead_ms == 0);
+  REQUIRE(back.clock_steps_accepted == 0);
+  REQUIRE(back.purged_sessions == 1);
+  REQUIRE(back.purged_verification_tokens == 0);
+  REQUIRE_OK(f.store->GetSessionAndUser("live"));
+  REQUIRE_CODE(f.store->GetSessionAndUser("soon"), Code::kNotFound);
+  REQUIRE_OK(f.store->UseVerificationToken("a@x.io", "link"));
+}
+
+TEST_CASE("the background purge accepts a forward step that lasts the hold period",
+          "[store][purge][clock]") {
+  StoreFixture f(PurgeEvery5ms());
+  REQUIRE_OK(f.store->CreateUser(MakeUser("u1", "a@x.io")));
+  AddSession(f, "live", f.now() + kHourMs);
+  WaitForRuns(f, 1);
+  f.clock.Step(kYearMs);
+  WaitForPurger(f, [](const MaintenanceStats& s) { return s.clock_step_held_runs >= 2; });
+  REQUIRE(f.store->GetMaintenanceStats().purged_sessions == 0);
+  f.clock.Advance(kHourMs);  // The stepped clock keeps time for an hour.
+  MaintenanceStats accepted =
+      WaitForPurger(f, [](const MaintenanceStats& s) { return s.purged_sessions == 1; });
+  REQUIRE(accepted.clock_steps_accepted == 1);
+  REQUIRE(accepted.clock_ahead_ms == 0);
+}
+
+TEST_CASE("negative clock step settings are refused", "[store][purge][clock]") {
+  TempDir dir;
+  Options o;
+  o.purge_clock_step_tolerance_ms = -1;
+  REQUIRE_CODE(Store::Open(dir.Sub("db"), o), Code::kInvalidArgument);
+  o = Options{};
+  o.purge_clock_step_hold_ms = -1;
+  REQUIRE_CODE(Store::Open(dir.Sub("db"), o), Code::kInvalidArgument);
+}
+
+}  // namespace authkv::test

@@ -81,6 +81,22 @@ struct Options {
   // Default: 0.
   int64_t purge_interval_ms = 0;
 
+  // How far the wall clock may run ahead of the monotonic clock between two
+  // background purges before the purge treats it as a clock step. A run
+  // after a forward step larger than this purges only up to the time the
+  // monotonic clock vouches for, so a clock stepped a year ahead deletes no
+  // live session (see core/src/clock_step_guard.h). Purges by hand
+  // (Store::PurgeExpired) use the time they are given.
+  // Default: 10 minutes.
+  int64_t purge_clock_step_tolerance_ms = 10 * 60 * 1000;
+
+  // How long a forward step must persist, the wall clock keeping time with
+  // the monotonic clock, before the background purge accepts it as a
+  // correction and purges by it. Holding back only delays deletion of
+  // records that reads already treat as expired.
+  // Default: 24 hours.
+  int64_t purge_clock_step_hold_ms = 24 * 60 * 60 * 1000;
+
   // Encrypt accounts' access, refresh and id tokens at rest (AES-256-GCM).
   // The first key encrypts new writes; every key listed decrypts. To rotate,
   // put the new key first, call Store::ReencryptAccounts, then drop the old

@@ -59,6 +59,13 @@ struct MaintenanceStats {
   uint64_t purged_sessions = 0;
   uint64_t purged_verification_tokens = 0;
   Status last_error;  // OK, or why the latest run failed.
+  // Runs held back by a forward clock step (Options::
+  // purge_clock_step_tolerance_ms), and by how much the wall clock was
+  // ahead at the latest run (0 when it was not held back).
+  uint64_t clock_step_held_runs = 0;
+  int64_t clock_ahead_ms = 0;
+  // Forward steps accepted after Options::purge_clock_step_hold_ms.
+  uint64_t clock_steps_accepted = 0;
 };
 
 class Store {
