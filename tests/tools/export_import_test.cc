@@ -95,6 +95,31 @@ TEST_CASE("records that break the store's rules are refused as a whole", "[expor
   CHECK(!Exists(dir.Sub("target")));
 }
 
+TEST_CASE("control characters in a session's user or a token's identifier are refused",
+          "[export]") {
+  TempDir dir;
+  const std::string file = dir.Sub("controls.ndjson");
+  // ESC (C0), DEL and NEL (C1, U+0085), which terminals may obey.
+  WriteFile(file, std::string(kHeader) + "\n" + std::string(kUserLine) + "\n" +
+                      R"({"kind":"session","value":{"token_sha256":")" +
+                      HexString(TokenDigest("t")) +
+                      R"(","user_id":"u1\u001b[2J","expires_ms":1}})" + "\n" +
+                      R"({"kind":"verification_token","value":{"identifier":"ann\u007f@x.io",)"
+                      R"("token_sha256":")" + HexString(TokenDigest("v1")) +
+                      R"(","expires_ms":1}})" + "\n" +
+                      R"({"kind":"verification_token","value":{"identifier":"ann\u0085@x.io",)"
+                      R"("token_sha256":")" + HexString(TokenDigest("v2")) +
+                      R"(","expires_ms":1}})" + "\n");
+  Run run = RunTool({"import", dir.Sub("target"), file});
+  INFO(run.err);
+  CHECK(run.code == 1);
+  CHECK(Contains(run.err, "line 3: session.user_id contains a control character"));
+  CHECK(Contains(run.err, "line 4: verification_token.identifier contains a control character"));
+  CHECK(Contains(run.err, "line 5: verification_token.identifier contains a control character"));
+  CHECK(!Contains(run.err, "\x1b"));  // Nothing echoed to the terminal raw.
+  CHECK(!Exists(dir.Sub("target")));
+}
+
 TEST_CASE("import refuses a database that holds data, and a newer export", "[export]") {
   TempDir dir;
   Seed(dir.Sub("db"));

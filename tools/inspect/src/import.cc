@@ -33,18 +33,19 @@ Status CheckDigest(std::string_view field, std::string_view digest) {
   return Status::OK();
 }
 
-// The field limits the store enforces on its own writes.
+// The field limits the store enforces on its own writes (validate.h): the
+// same checks, control characters in labels included, not a copy of them.
 Status Validate(const Record& record) {
   if (const auto* u = std::get_if<User>(&record)) return internal::ValidateUser(*u, true);
   if (const auto* a = std::get_if<StoredAccount>(&record)) {
     return internal::ValidateAccount(a->account);
   }
   if (const auto* s = std::get_if<StoredSession>(&record)) {
-    AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session.user_id", s->user_id));
+    AUTHKV_RETURN_IF_ERROR(internal::CheckLabel("session.user_id", s->user_id));
     return CheckDigest("session.token_sha256", s->token_sha256);
   }
   if (const auto* t = std::get_if<StoredVerificationToken>(&record)) {
-    AUTHKV_RETURN_IF_ERROR(internal::CheckKey("verification_token.identifier", t->identifier));
+    AUTHKV_RETURN_IF_ERROR(internal::CheckLabel("verification_token.identifier", t->identifier));
     return CheckDigest("verification_token.token_sha256", t->token_sha256);
   }
   return internal::ValidateAuthenticator(std::get<Authenticator>(record));
