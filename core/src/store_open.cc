@@ -43,7 +43,8 @@ bool IsPointLookupFamily(Family f) {
 // per hot read. Partitions keep each miss to a 4 KiB block, and memory stays
 // bounded by the cache size.
 rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
-                                           const std::shared_ptr<rocksdb::Cache>& cache) {
+                                           const std::shared_ptr<rocksdb::Cache>& cache,
+                                           size_t write_buffer_bytes) {
   rocksdb::ColumnFamilyOptions o;
   rocksdb::BlockBasedTableOptions t;
   t.block_cache = cache;
@@ -63,7 +64,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
     o.memtable_prefix_bloom_size_ratio = 0.02;
   }
   o.table_factory.reset(rocksdb::NewBlockBasedTableFactory(t));
-  o.write_buffer_size = (f == Family::kMeta) ? (1 << 20) : (8 << 20);
+  o.write_buffer_size =
+      (f == Family::kMeta) ? std::min(write_buffer_bytes, size_t{1} << 20) : write_buffer_bytes;
   // LZ4 at every level: point reads decompress a block each, and ZSTD's
   // smaller files cost several times LZ4's decompression time.
   o.compression = rocksdb::kLZ4Compression;
@@ -182,7 +184,7 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {
     descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
-                             FamilyOptions(static_cast<Family>(i), cache));
+                             FamilyOptions(static_cast<Family>(i), cache, options.write_buffer_bytes));
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

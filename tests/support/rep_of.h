@@ -6,6 +6,7 @@
 #define AUTHKV_TESTS_SUPPORT_REP_OF_H_
 
 #include <memory>
+#include <string>
 
 #include "fixtures.h"
 #include "open_stores.h"
@@ -13,11 +14,18 @@
 
 namespace authkv::test {
 
+// The Rep of the store this process has open at `path` with `options`;
+// Internal if none is open there.
+inline Result<std::shared_ptr<Store::Rep>> RepOpenAt(const std::string& path,
+                                                     const Options& options) {
+  return internal::AcquireStore(path, options, []() -> Result<std::unique_ptr<Store::Rep>> {
+    return Status::Internal("no store is open there");
+  });
+}
+
 inline std::shared_ptr<Store::Rep> RepOf(StoreFixture& f, Options options = {}) {
   options.clock = &f.clock;
-  auto rep = internal::AcquireStore(f.path(), options, []() -> Result<std::unique_ptr<Store::Rep>> {
-    return Status::Internal("the fixture's store is not open");
-  });
+  auto rep = RepOpenAt(f.path(), options);
   INFO(rep.status().ToString());
   REQUIRE(rep.ok());
   return *rep;

@@ -109,6 +109,14 @@ struct Options {
   // Default: empty (tokens stored as given).
   std::vector<TokenKey> token_keys;
 
+  // Bytes each column family buffers in memory before RocksDB flushes it to
+  // a table file (and starts a new write-ahead log). For tests, which set it
+  // small so flushes, compactions and log switches happen after a few
+  // hundred writes, and for tuning; RocksDB raises anything below 64 KiB
+  // to 64 KiB. The meta family never takes more than 1 MiB.
+  // Default: 8 MiB.
+  size_t write_buffer_bytes = size_t{8} << 20;
+
   // Time source for expiry. Not owned; must outlive the store.
   // Default: nullptr, meaning Clock::System().
   const Clock* clock = nullptr;
