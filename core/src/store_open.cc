@@ -7,14 +7,11 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
-#include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <string>
 
+#include "creation.h"
 #include "keys.h"
 #include "meta.h"
 #include "open_stores.h"
@@ -72,42 +69,27 @@ rocksdb::ColumnFamilyOptions FamilyOptions(Family f,
   return o;
 }
 
-// A fresh directory is created owner-only: it holds every user's data. Its
-// missing parents are created too ("./data/auth" in a new app), with the
-// process's default mode, as mkdir -p would.
-Status EnsureDirectory(const std::string& path) {
-  std::error_code ec;
-  const auto parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-  if (ec) return Status::IOError("cannot create " + parent.string() + ": " + ec.message());
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return Status::IOError("cannot create " + path + ": " + std::strerror(errno));
-  }
-  return Status::OK();
-}
-
-bool IsEmptyOrMissingDirectory(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return true;
-  return std::filesystem::is_directory(path, ec) &&
-         std::filesystem::is_empty(path, ec);
-}
-
-// Reads meta, writing it on a new database; checks the schema version and
-// adopts the email matching the database was created with.
-Status LoadMeta(Store::Rep& rep, bool is_new, EmailMatch requested) {
+// Reads meta; on an unfinished creation (no schema_version, no entry in
+// any family: creation.h) writes it, which finishes the creation. Checks the
+// schema version and adopts the email matching the database was created with.
+Status LoadMeta(Store::Rep& rep, const std::string& path, const Options& options) {
   auto meta = internal::ReadMeta(
       [&](std::string_view key, std::string* value) {
         return rep.GetRaw(Family::kMeta, key, value);
       },
       "upgrade authkv to open it");
   if (meta.status().IsNotFound()) {
-    if (!is_new) return Status::Corruption("meta: schema_version is missing");
-    if (rep.read_only) return Status::InvalidArgument("new database cannot be read-only");
-    rocksdb::WriteBatch batch;
-    internal::PutNewMeta(&batch, rep.cf(Family::kMeta), requested);
-    AUTHKV_RETURN_IF_ERROR(rep.Commit(&batch));
-    meta = internal::Meta{kSchemaVersion, requested};
+    AUTHKV_ASSIGN_OR_RETURN(const bool blank, internal::HoldsNoEntry(rep.db.get(), rep.handles));
+    if (!blank) {
+      // Records without a schema version are damage, never a new database:
+      // writing meta here would pass them off as this version's.
+      return Status::Corruption("meta: schema_version is missing, but " + path +
+                                " holds records; restore it from a backup");
+    }
+    if (rep.read_only || !options.create_if_missing) return internal::NoDatabase(path, true);
+    AUTHKV_RETURN_IF_ERROR(
+        internal::WriteNewMeta(rep.db.get(), rep.cf(Family::kMeta), options.email_match));
+    meta = internal::Meta{kSchemaVersion, options.email_match};
   }
   if (!meta.ok()) return meta.status();
   // Version 1 is the first format, so there is nothing older to upgrade yet.
@@ -133,21 +115,14 @@ namespace {
 // Opens RocksDB on `path`; the caller has made sure this process has no
 // other instance on the directory (open_stores.h).
 Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Options& options) {
-  // What is in the directory decides between open, create and refuse.
-  std::vector<std::string> existing;
-  rocksdb::Status listed =
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &existing);
-  const bool is_new = !listed.ok();
-  if (is_new) {
-    if (!IsEmptyOrMissingDirectory(path)) {
-      return Status::InvalidArgument(path + " is not an authkv database (no RocksDB in it)");
-    }
+  // What is in the directory decides between open, create (or finish a
+  // creation that was cut short) and refuse: creation.h.
+  AUTHKV_ASSIGN_OR_RETURN(const internal::Found found, internal::Examine(path));
+  if (found != internal::Found::kDatabase) {
     if (!options.create_if_missing || options.read_only) {
-      return Status::NotFound("no authkv database at " + path);
+      return internal::NoDatabase(path, found == internal::Found::kUnfinished);
     }
-    AUTHKV_RETURN_IF_ERROR(EnsureDirectory(path));
-  } else {
-    AUTHKV_RETURN_IF_ERROR(internal::CheckFamilies(existing, path));
+    AUTHKV_RETURN_IF_ERROR(internal::CreateDirectory(path));
   }
 
   auto rep = std::make_unique<Store::Rep>();
@@ -198,7 +173,7 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   rep->db.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) rep->handles[i] = handles[i];
 
-  AUTHKV_RETURN_IF_ERROR(LoadMeta(*rep, is_new, options.email_match));
+  AUTHKV_RETURN_IF_ERROR(LoadMeta(*rep, path, options));
   if (options.purge_interval_ms > 0 && !options.read_only) {
     StartPurger(*rep, options);
   }

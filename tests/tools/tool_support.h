@@ -5,11 +5,6 @@
 #ifndef AUTHKV_TESTS_TOOLS_TOOL_SUPPORT_H_
 #define AUTHKV_TESTS_TOOLS_TOOL_SUPPORT_H_
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <map>
@@ -20,10 +15,9 @@
 
 #include "authkv/inspect.h"
 #include "fixtures.h"
+#include "processes.h"
 #include "raw_db.h"
 #include "temp_dir.h"
-
-extern char** environ;
 
 namespace authkv::test {
 
@@ -45,34 +39,6 @@ inline void WriteFile(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
   REQUIRE(out.good());
-}
-
-// Starts `argv` with stdout and stderr going to files in `dir` (and stdin
-// from `stdin_path` when given); returns the pid.
-inline pid_t Spawn(const std::vector<std::string>& argv, const TempDir& dir,
-                   const std::string& stdin_path = "/dev/null") {
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, stdin_path.c_str(), O_RDONLY, 0);
-  const std::string out = dir.Sub("stdout"), err = dir.Sub("stderr");
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t pid = 0;
-  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  REQUIRE(rc == 0);
-  return pid;
-}
-
-inline int Wait(pid_t pid) {
-  int status = 0;
-  REQUIRE(waitpid(pid, &status, 0) == pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 // Runs the built authkv-dump with `args` and waits for it.

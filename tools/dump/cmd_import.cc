@@ -15,10 +15,11 @@ namespace {
 void PrintCounts(const ImportCounts& counts, std::ostream& out) {
   constexpr std::string_view kNames[] = {"users", "accounts", "sessions", "verification tokens",
                                          "authenticators"};
-  out << "imported";
+  out << (counts.already_imported ? "already imported" : "imported");
   for (size_t i = 0; i < counts.records.size(); ++i) {
     out << (i ? ", " : " ") << counts.records[i] << " " << kNames[i];
   }
+  if (counts.already_imported) out << " (an earlier run wrote them; nothing written now)";
   out << "\n";
 }
 
@@ -32,7 +33,8 @@ int RunImport(std::span<const std::string> argv, Io& io) {
       "account, session, verification_token) into DB, which must be new or empty.\n"
       "Every record is checked first, and bad input is listed (with line numbers\n"
       "for NDJSON); nothing is written unless all of it is good, and then all of it\n"
-      "is written in one atomic batch. Session and verification tokens from SQLite\n"
+      "is written in one atomic batch. A run that was killed is finished by running\n"
+      "the same import again. Session and verification tokens from SQLite\n"
       "are hashed as authkv stores them, so signed-in users stay signed in. Needs the\n"
       "database to itself.",
       {{"DB", "the authkv database directory (created if missing)"},

@@ -2,10 +2,15 @@
 //
 // Import: reading an NDJSON export line by line, and writing a set of
 // records into an empty database. Everything is checked before anything is
-// written, and then everything is written in one batch, so an import either
-// happens whole or leaves the target as it was.
+// written, and then everything is written in one atomic, synced batch, so an
+// import either happens whole or leaves the target as it was. A run killed
+// at any moment is finished by the next run of the same import: Store::Open
+// finishes the target's creation, a batch that never committed is written,
+// and one that did is recognised entry by entry and not written again.
 
-#include <filesystem>
+#include <rocksdb/write_batch.h>
+
+#include <array>
 #include <istream>
 #include <unordered_map>
 #include <unordered_set>
@@ -94,44 +99,80 @@ size_t CheckSet(const ImportSet& set, EmailMatch email_match, const ProblemSink&
   return count;
 }
 
-bool IsMissingOrEmptyDir(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return true;
-  return std::filesystem::is_directory(path, ec) && std::filesystem::is_empty(path, ec);
-}
-
-// Opens the import target for writing, creating it first when there is
-// nothing there, and refuses one that holds records.
+// Opens the import target for writing. Store::Open makes it when nothing is
+// there, and finishes a creation that an earlier, killed run cut short
+// (core/src/creation.h), so a re-run never finds a half-made target.
 Result<std::unique_ptr<Inspector>> OpenTarget(const std::string& path, EmailMatch email_match) {
-  if (IsMissingOrEmptyDir(path)) {
+  {
     Options create;
     create.create_if_missing = true;
     create.email_match = email_match;
     AUTHKV_ASSIGN_OR_RETURN(auto store, Store::Open(path, create));
   }
-  AUTHKV_ASSIGN_OR_RETURN(auto target,
-                          Inspector::Open(path, internal::ModeOptions(OpenMode::kPrimary)));
-  auto& rep = target->rep();
+  return Inspector::Open(path, internal::ModeOptions(OpenMode::kPrimary));
+}
+
+// Checks that every entry a batch puts is in the target with that value.
+class SameEntries : public rocksdb::WriteBatch::Handler {
+ public:
+  explicit SameEntries(const Inspector::Rep& rep) : rep_(rep) {
+    for (size_t i = 0; i < internal::kFamilyCount; ++i) {
+      if (rep.handles[i]) by_id_[rep.handles[i]->GetID()] = static_cast<Family>(i);
+    }
+  }
+  rocksdb::Status PutCF(uint32_t family_id, const rocksdb::Slice& key,
+                        const rocksdb::Slice& value) override {
+    auto family = by_id_.find(family_id);
+    std::string stored;
+    same_ = family != by_id_.end() &&
+            rep_.Get(family->second, std::string_view(key.data(), key.size()), &stored).ok() &&
+            stored == std::string_view(value.data(), value.size());
+    if (same_) ++puts_[static_cast<size_t>(family->second)];
+    return rocksdb::Status::OK();
+  }
+  bool Continue() override { return same_; }
+
+  bool same() const { return same_; }
+  uint64_t puts(Family f) const { return puts_[static_cast<size_t>(f)]; }
+
+ private:
+  const Inspector::Rep& rep_;
+  std::unordered_map<uint32_t, Family> by_id_;
+  std::array<uint64_t, internal::kFamilyCount> puts_{};
+  bool same_ = true;
+};
+
+enum class TargetHolds { kNothing, kThisImport, kOther };
+
+// What the target holds besides meta: nothing; exactly what `batch` writes
+// (an earlier run of this import committed it and was killed before it
+// said so); or something else, named in `family`.
+Result<TargetHolds> CompareTarget(const Inspector::Rep& rep, rocksdb::WriteBatch& batch,
+                                  Family* family) {
+  std::array<uint64_t, internal::kFamilyCount> held{};
+  bool any = false;
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {
     const auto f = static_cast<Family>(i);
     if (f == Family::kMeta) continue;
-    bool empty = true;
     AUTHKV_RETURN_IF_ERROR(rep.ForEach(f, [&](std::string_view, std::string_view) {
-      empty = false;
-      return false;
+      ++held[i];
+      return true;
     }));
-    if (!empty) {
-      return Status::InvalidArgument(path + " already holds data (" +
-                                     std::string(internal::FamilyName(f)) +
-                                     "); import only into an empty database");
+    if (held[i] > 0 && !any) *family = f;
+    any = any || held[i] > 0;
+  }
+  if (!any) return TargetHolds::kNothing;
+  SameEntries same(rep);
+  AUTHKV_RETURN_IF_ERROR(internal::FromRocks(batch.Iterate(&same), "compare with " + rep.path));
+  if (!same.same()) return TargetHolds::kOther;
+  for (size_t i = 0; i < internal::kFamilyCount; ++i) {
+    const auto f = static_cast<Family>(i);
+    if (f != Family::kMeta && same.puts(f) != held[i]) {
+      *family = f;
+      return TargetHolds::kOther;
     }
   }
-  if (target->email_match() != email_match) {
-    return Status::InvalidArgument(
-        path + " compares emails " + std::string(EmailMatchName(target->email_match())) +
-        " but the import needs " + std::string(EmailMatchName(email_match)));
-  }
-  return target;
+  return TargetHolds::kThisImport;
 }
 
 }  // namespace
@@ -218,9 +259,28 @@ Result<ImportCounts> ImportRecords(const std::string& path, const ImportSet& set
   ImportCounts counts;
   uint64_t done = 0;
   for (const auto& item : set.items) {
-    internal::PutRecord(rep.handles, rep.email_match, &batch, item.record);
+    internal::PutRecord(rep.handles, email_match, &batch, item.record);
     ++counts.records[static_cast<size_t>(KindOf(item.record))];
     if (options.progress && ++done % kProgressEvery == 0) options.progress("import", done);
+  }
+  // A re-run after a kill either finds nothing (the batch never committed:
+  // import it now) or exactly this import (it did: nothing to do). Anything
+  // else is someone's data and is left alone.
+  Family holding = Family::kDefault;
+  AUTHKV_ASSIGN_OR_RETURN(const TargetHolds holds, CompareTarget(rep, batch, &holding));
+  if (holds == TargetHolds::kOther) {
+    return Status::InvalidArgument(path + " already holds data (" +
+                                   std::string(internal::FamilyName(holding)) +
+                                   "); import only into an empty database");
+  }
+  if (target->email_match() != email_match) {
+    return Status::InvalidArgument(
+        path + " compares emails " + std::string(EmailMatchName(target->email_match())) +
+        " but the import needs " + std::string(EmailMatchName(email_match)));
+  }
+  if (holds == TargetHolds::kThisImport) {
+    counts.already_imported = true;
+    return counts;
   }
   AUTHKV_RETURN_IF_ERROR(rep.Commit(&batch));
   return counts;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "authkv/store.h"
+#include "creation.h"
 #include "inspector_rep.h"
 #include "meta.h"
 #include "status_macros.h"
@@ -35,21 +36,17 @@ constexpr auto kRetryPause = std::chrono::milliseconds(20);
 // Small: the tool reads each block about once.
 constexpr size_t kToolBlockCacheBytes = size_t{8} << 20;
 
-// Tells apart a missing path, something that is not authkv, and a database
-// from a newer authkv, before anything is opened.
+// Tells apart a missing path (or a creation cut short, which the app's next
+// open finishes: core/src/creation.h), something that is not authkv, and a
+// database from a newer authkv, before anything is opened.
 Status Recognize(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) {
-    return Status::NotFound("no authkv database at " + path);
-  }
-  if (!std::filesystem::is_directory(path, ec)) {
-    return Status::InvalidArgument(path + " is not a directory");
+  AUTHKV_ASSIGN_OR_RETURN(const internal::Found found, internal::Examine(path));
+  if (found != internal::Found::kDatabase) {
+    return internal::NoDatabase(path, found == internal::Found::kUnfinished);
   }
   std::vector<std::string> families;
-  if (!rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &families).ok()) {
-    return Status::InvalidArgument(path + " is not an authkv database (no RocksDB in it)");
-  }
-  AUTHKV_RETURN_IF_ERROR(internal::CheckFamilies(families, path));
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &families);
+  if (!listed.ok()) return internal::FromRocks(listed, "read the column families of " + path);
   for (auto name : internal::kFamilyNames) {
     if (std::find(families.begin(), families.end(), name) == families.end()) {
       return Status::Corruption("column family '" + std::string(name) + "' is missing");
@@ -148,6 +145,8 @@ Status LoadMeta(Inspector::Rep& rep) {
       [&](std::string_view key, std::string* value) { return rep.Get(Family::kMeta, key, value); },
       "use a newer authkv-dump");
   if (meta.status().IsNotFound()) {
+    AUTHKV_ASSIGN_OR_RETURN(const bool blank, internal::HoldsNoEntry(rep.db.get(), rep.handles));
+    if (blank) return internal::NoDatabase(rep.path, true);
     return Status::Corruption("meta: schema_version is missing; " + rep.path +
                               " is not a complete authkv database");
   }

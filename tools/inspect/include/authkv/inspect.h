@@ -345,14 +345,20 @@ struct ImportOptions {
 
 struct ImportCounts {
   std::array<uint64_t, 5> records{};  // Indexed by RecordKind.
+  // The target already held exactly these records (an earlier run of this
+  // import wrote them and was killed before it said so): nothing written.
+  bool already_imported = false;
 };
 
 // Writes `set` into the database at `path`, which must be missing, an empty
-// directory, or an authkv database with no records (created otherwise). All
-// records are checked first: field limits, duplicate keys and emails, every
-// account, session and authenticator's user present in the set. Any problem
-// goes to `problems` and nothing is written (InvalidArgument); otherwise
-// everything is written in one atomic batch with its index entries.
+// directory, a creation cut short, or an authkv database with no records
+// (created or finished otherwise). All records are checked first: field
+// limits, duplicate keys and emails, every account, session and
+// authenticator's user present in the set. Any problem goes to `problems`
+// and nothing is written (InvalidArgument); otherwise everything is written
+// in one atomic, synced batch with its index entries. A target that holds
+// exactly this set already (a run killed after its write) is left as it is,
+// with `already_imported` set; one that holds anything else is refused.
 Result<ImportCounts> ImportRecords(const std::string& path, const ImportSet& set,
                                    const ImportOptions& options, const ProblemSink& problems);
 
