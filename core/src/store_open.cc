@@ -20,6 +20,7 @@
 #include "open_stores.h"
 #include "status_macros.h"
 #include "store_rep.h"
+#include "test_overrides.h"
 
 namespace authkv {
 
@@ -133,8 +134,9 @@ namespace {
 Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Options& options) {
   // What is in the directory decides between open, create and refuse.
   std::vector<std::string> existing;
-  rocksdb::Status listed =
-      rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path, &existing);
+  rocksdb::DBOptions list_options;
+  if (internal::CurrentOpenOverrides().env) list_options.env = internal::CurrentOpenOverrides().env;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(list_options, path, &existing);
   const bool is_new = !listed.ok();
   if (is_new) {
     if (!IsEmptyOrMissingDirectory(path)) {
@@ -167,7 +169,9 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   // data blocks cannot push them all out.
   cache_options.high_pri_pool_ratio = 0.5;
   auto cache = rocksdb::NewLRUCache(cache_options);
+  const internal::OpenOverrides& overrides = internal::CurrentOpenOverrides();
   rocksdb::DBOptions db_options;
+  if (overrides.env) db_options.env = overrides.env;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   // Families stay in step on flush, so a reader of the files (backup,
@@ -183,6 +187,9 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {
     descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
                              FamilyOptions(static_cast<Family>(i), cache));
+    if (overrides.write_buffer_bytes > 0) {
+      descriptors.back().options.write_buffer_size = overrides.write_buffer_bytes;
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
