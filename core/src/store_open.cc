@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <string>
 
+#include "info_logger.h"
 #include "keys.h"
 #include "meta.h"
 #include "open_stores.h"
@@ -178,7 +179,8 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   // secondary instance) never sees a record without its index entry.
   db_options.atomic_flush = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.keep_log_file_num = 2;
+  // Never RocksDB's own LOG writer: it can abort the process (info_logger.h).
+  db_options.info_log = internal::NewInfoLogger(path, db_options.info_log_level);
   db_options.max_background_jobs = 2;
   db_options.db_write_buffer_size = 64 << 20;
   db_options.max_total_wal_size = 64 << 20;

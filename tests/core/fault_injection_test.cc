@@ -4,10 +4,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 
 #include "fault_fs.h"
 #include "fixtures.h"
+#include "info_logger.h"
 #include "verified.h"
 
 namespace authkv::test {
@@ -58,6 +60,53 @@ TEST_CASE("a power cut keeps synced writes and drops the rest", "[faults]") {
   INFO(present << " of 20 users after the cut, sync " << sync);
   REQUIRE(present == (sync ? 20 : 0));
   RequireVerified(cut);
+}
+
+}  // namespace authkv::test
+
+namespace authkv::test {
+
+// Debian's RocksDB is built with assertions on: its own info LOG writer
+// aborts the process on the line after a failed write. The store's logger
+// (core/src/info_logger.h) takes the LOG out of that path.
+TEST_CASE("a full disk under the info LOG never aborts the process", "[faults]") {
+  ScopedFaultEnv faults(/*write_buffer_bytes=*/64 << 10);
+  faults.fs().Inject(Fault{kWriteOp | kSyncOp, kInfoLogFile, FaultError::kENOSPC});
+  TempDir dir;
+  {
+    auto store = Store::Open(dir.Sub("db"), Options{});
+    REQUIRE_OK(store);
+    for (int i = 0; i < 3000; ++i) REQUIRE_OK(CreateNumbered(**store, i));
+  }
+  REQUIRE(std::filesystem::file_size(dir.Sub("db/LOG")) > 0);  // Still logged, by authkv.
+  // A warning is logged when a write fails; that line must not abort either.
+  faults.fs().Inject(Fault{kWriteOp | kSyncOp, kAnyFile, FaultError::kENOSPC});
+  {
+    auto store = Store::Open(dir.Sub("db"), Options{});
+    if (store.ok()) {
+      for (int i = 3000; i < 3100; ++i) CreateNumbered(**store, i).status().IgnoreError();
+    }
+  }
+  faults.fs().Clear();
+  RequireVerified(dir.Sub("db"));
+}
+
+}  // namespace authkv::test
+
+namespace authkv::test {
+
+TEST_CASE("the info logger drops lines the disk refuses", "[faults]") {
+  TempDir dir;
+  // LOG.old as a directory stops the rotation, so LOG stays a link to a
+  // device on which every write fails with ENOSPC.
+  std::filesystem::create_directories(dir.Sub("LOG.old/x"));
+  std::filesystem::create_symlink("/dev/full", dir.Sub("LOG"));
+  auto logger = internal::NewInfoLogger(dir.path(), rocksdb::InfoLogLevel::WARN_LEVEL);
+  for (int i = 0; i < 100; ++i) {
+    rocksdb::Warn(logger.get(), "line %d", i);
+    rocksdb::Log(rocksdb::InfoLogLevel::ERROR_LEVEL, logger.get(), "line %d", i);
+  }
+  REQUIRE(logger->Close().ok());
 }
 
 }  // namespace authkv::test
