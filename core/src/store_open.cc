@@ -184,6 +184,7 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   db_options.max_background_jobs = 2;
   db_options.db_write_buffer_size = 64 << 20;
   db_options.max_total_wal_size = 64 << 20;
+  db_options.listeners.push_back(rep->health);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {

@@ -55,7 +55,17 @@ Status Store::Rep::CheckWritable() const {
 }
 
 Status Store::Rep::Commit(rocksdb::WriteBatch* batch) {
-  return internal::FromRocks(db->Write(write_options, batch), "write");
+  if (health->stopped()) {
+    return Status::IOError("write refused, nothing written: the database stopped taking writes "
+                           "after a disk error (" + health->why() + ")");
+  }
+  rocksdb::Status s = db->Write(write_options, batch);
+  if (s.ok()) return Status::OK();
+  if (!s.IsIOError()) return internal::FromRocks(s, "write");
+  // RocksDB refuses writes from now on whatever the listener says, so the
+  // next write knows without trying.
+  health->NoteStopped(s.ToString());
+  return internal::UnknownOutcomeOfWrite(s);
 }
 
 Status Store::Rep::GetRaw(Family f, std::string_view key, std::string* value,
