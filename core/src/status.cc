@@ -88,6 +88,12 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context) {
   }
 }
 
+Status UnknownOutcomeOfWrite(const rocksdb::Status& s) {
+  return Status::UnknownOutcome(
+      "write failed on its way to the disk and may or may not have been applied (read "
+      "before retrying): " + s.ToString());
+}
+
 // Why DB::Open failed, in words a person can act on. RocksDB reports a LOCK
 // held by another process as an IOError whose text varies by version, so
 // the LOCK file is asked directly (F_GETLK names the holder). Within this

@@ -20,6 +20,11 @@ namespace authkv::internal {
 
 // Translates a RocksDB status; `context` prefixes the message.
 Status FromRocks(const rocksdb::Status& s, std::string_view context = {});
+// A DB::Write that failed with an I/O error: its batch may be in the WAL
+// (the write or its fsync failed after some bytes were handed to the OS),
+// so it may or may not be applied after the next open.
+Status UnknownOutcomeOfWrite(const rocksdb::Status& s);
+
 // Translates a failed DB::Open of `path`: Busy (naming the holder's pid)
 // when another process holds the database's LOCK, else as FromRocks.
 Status FromRocksOpen(const rocksdb::Status& s, const std::string& path);

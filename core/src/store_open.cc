@@ -12,11 +12,13 @@
 #include <string>
 
 #include "creation.h"
+#include "info_logger.h"
 #include "keys.h"
 #include "meta.h"
 #include "open_stores.h"
 #include "status_macros.h"
 #include "store_rep.h"
+#include "test_overrides.h"
 
 namespace authkv {
 
@@ -119,6 +121,16 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   // creation that was cut short) and refuse: creation.h.
   AUTHKV_ASSIGN_OR_RETURN(const internal::Found found, internal::Examine(path));
   if (found != internal::Found::kDatabase) {
+  // What is in the directory decides between open, create and refuse.
+  std::vector<std::string> existing;
+  rocksdb::DBOptions list_options;
+  if (internal::CurrentOpenOverrides().env) list_options.env = internal::CurrentOpenOverrides().env;
+  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(list_options, path, &existing);
+  const bool is_new = !listed.ok();
+  if (is_new) {
+    if (!IsEmptyOrMissingDirectory(path)) {
+      return Status::InvalidArgument(path + " is not an authkv database (no RocksDB in it)");
+    }
     if (!options.create_if_missing || options.read_only) {
       return internal::NoDatabase(path, found == internal::Found::kUnfinished);
     }
@@ -144,22 +156,29 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   // data blocks cannot push them all out.
   cache_options.high_pri_pool_ratio = 0.5;
   auto cache = rocksdb::NewLRUCache(cache_options);
+  const internal::OpenOverrides& overrides = internal::CurrentOpenOverrides();
   rocksdb::DBOptions db_options;
+  if (overrides.env) db_options.env = overrides.env;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   // Families stay in step on flush, so a reader of the files (backup,
   // secondary instance) never sees a record without its index entry.
   db_options.atomic_flush = true;
   db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.keep_log_file_num = 2;
+  // Never RocksDB's own LOG writer: it can abort the process (info_logger.h).
+  db_options.info_log = internal::NewInfoLogger(path, db_options.info_log_level);
   db_options.max_background_jobs = 2;
   db_options.db_write_buffer_size = 64 << 20;
   db_options.max_total_wal_size = 64 << 20;
+  db_options.listeners.push_back(rep->health);
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {
     descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
                              FamilyOptions(static_cast<Family>(i), cache, options.write_buffer_bytes));
+    if (overrides.write_buffer_bytes > 0) {
+      descriptors.back().options.write_buffer_size = overrides.write_buffer_bytes;
+    }
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

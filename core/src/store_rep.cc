@@ -88,13 +88,22 @@ Status Store::Rep::CheckWritable() const {
 }
 
 Status Store::Rep::Commit(rocksdb::WriteBatch* batch) {
-  Status s = internal::FromRocks(db->Write(write_options, batch), "write");
+  if (health->stopped()) {
+    return Status::IOError("write refused, nothing written: the database stopped taking writes "
+                           "after a disk error (" + health->why() + ")");
+  }
+  rocksdb::Status s = db->Write(write_options, batch);
   // After the write, and whatever its outcome (a failed write may still
   // reach the log): see purge_floor.h for why not before.
   if (auto earliest = EarliestExpiryPut(*batch, cf(Family::kExpiry)->GetID())) {
     purge_floor.NoteWritten(*earliest);
   }
-  return s;
+  if (s.ok()) return Status::OK();
+  if (!s.IsIOError()) return internal::FromRocks(s, "write");
+  // RocksDB refuses writes from now on whatever the listener says, so the
+  // next write knows without trying.
+  health->NoteStopped(s.ToString());
+  return internal::UnknownOutcomeOfWrite(s);
 }
 
 Status Store::Rep::GetRaw(Family f, std::string_view key, std::string* value,

@@ -43,6 +43,7 @@
 #include "authkv/options.h"
 #include "authkv/records.h"
 #include "authkv/store.h"
+#include "db_health.h"
 #include "keys.h"
 #include "layout.h"
 #include "lock_stripes.h"
@@ -56,6 +57,9 @@ struct Store::Rep {
   ~Rep();
 
   std::unique_ptr<rocksdb::DB> db;
+  // Whether RocksDB has stopped taking writes (db_health.h); registered as
+  // a listener of `db`.
+  std::shared_ptr<internal::DbHealth> health = std::make_shared<internal::DbHealth>();
   internal::FamilyHandles handles{};
   const Clock* clock = nullptr;
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
@@ -94,7 +98,11 @@ struct Store::Rep {
 
   // InvalidArgument when the store was opened read-only.
   Status CheckWritable() const;
-  // Commits `batch` atomically with the store's durability setting.
+  // Commits `batch` atomically with the store's durability setting. A
+  // failure is IOError only where nothing can have been written (RocksDB
+  // had stopped taking writes before this one); a write that failed on its
+  // way to the log or in its fsync is UnknownOutcome: its bytes may be in
+  // the WAL and come back on the next open.
   Status Commit(rocksdb::WriteBatch* batch);
 
   // The raw value under `key`; NotFound if there is none. `snapshot`, when

@@ -18,6 +18,7 @@
 
 #include "authkv/store.h"
 #include "creation.h"
+#include "info_logger.h"
 #include "inspector_rep.h"
 #include "meta.h"
 #include "status_macros.h"
@@ -110,6 +111,8 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
   if (rep.mode == OpenMode::kPrimary) {
+    // As the store does: RocksDB's own LOG writer can abort (info_logger.h).
+    db_options.info_log = internal::NewInfoLogger(rep.path, db_options.info_log_level);
     s = rocksdb::DB::Open(db_options, rep.path, descriptors, &handles, &raw);
     if (!s.ok()) {
       Status st = internal::FromRocksOpen(s, rep.path);
@@ -129,6 +132,7 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
     // Every table file stays open from the moment the secondary sees it, so
     // a compaction in the primary cannot delete one from under the view.
     db_options.max_open_files = -1;
+    db_options.info_log = internal::NewInfoLogger(rep.secondary_dir, db_options.info_log_level);
     s = RetryIOError([&] {
       return rocksdb::DB::OpenAsSecondary(db_options, rep.path, rep.secondary_dir, descriptors,
                                           &handles, &raw);
