@@ -19,6 +19,7 @@
 #include "authkv/store.h"
 #include "inspector_rep.h"
 #include "meta.h"
+#include "recovery.h"
 #include "status_macros.h"
 
 namespace authkv {
@@ -83,6 +84,19 @@ void LoadStoreOptions(const std::string& path, rocksdb::DBOptions* db_options,
   db_options->create_if_missing = false;
   db_options->create_missing_column_families = false;
   db_options->info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Whatever the OPTIONS file says (one written before authkv chose this
+  // mode says kPointInTimeRecovery): past anything but a torn tail, the
+  // tool refuses to read, as the store does, and points at salvage.
+  db_options->wal_recovery_mode = internal::kWalRecoveryMode;
+}
+
+// A failed open of `rep.path`, in the store's words (recovery.h).
+Status OpenFailed(const rocksdb::Status& s, const Inspector::Rep& rep,
+                  const rocksdb::DBOptions& db_options,
+                  const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors) {
+  return internal::FromRocksOpen(
+      s, rep.path,
+      s.IsCorruption() ? internal::DescribeWalDamage(rep.path, db_options, descriptors) : "");
 }
 
 Result<std::string> MakePrivateDir() {
@@ -115,7 +129,7 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
   if (rep.mode == OpenMode::kPrimary) {
     s = rocksdb::DB::Open(db_options, rep.path, descriptors, &handles, &raw);
     if (!s.ok()) {
-      Status st = internal::FromRocksOpen(s, rep.path);
+      Status st = OpenFailed(s, rep, db_options, descriptors);
       if (st.IsBusy()) {
         return Status::Busy("database is open in another process: " + rep.path +
                             " (stop the app first, or use a read-only subcommand)");
@@ -136,6 +150,7 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
       return rocksdb::DB::OpenAsSecondary(db_options, rep.path, rep.secondary_dir, descriptors,
                                           &handles, &raw);
     });
+    if (s.IsCorruption()) return OpenFailed(s, rep, db_options, descriptors);
     if (!s.ok()) return internal::FromRocks(s, "open " + rep.path + " as secondary");
   }
   rep.db.reset(raw);
