@@ -1,24 +1,51 @@
 // authkv: embedded auth-data store. Licensed under the ISC license.
 //
-// Naming the damaged write-ahead log after a failed recovery (recovery.h).
+// Naming damaged files from RocksDB's info log (recovery.h).
 
 #include "recovery.h"
 
 #include <cstdarg>
 #include <cstdio>
-#include <memory>
 #include <mutex>
 #include <regex>
 
 namespace authkv::internal {
 namespace {
 
-// Keeps the first complaint of RocksDB's WAL recovery, which its
-// LogReporter (db/db_impl/db_impl_open.cc) logs at WARN level as
-// "<file>: dropping <n> bytes; <status>". Everything else is dropped.
-class WalDamageLogger : public rocksdb::Logger {
+// The lines RocksDB 7.8 logs about damage (ROCKS_LOG_* puts "[source:line] "
+// first): its WAL recovery's LogReporter (db/db_impl/db_impl_open.cc),
+// "<file>.log: dropping <n> bytes; <status>", with "(ignoring error) " when
+// the records are skipped; and its repairer's (db/repair.cc), "Log #<n>:
+// dropping <n> bytes; <status>" and "Table #<n>: ignoring <status>".
+std::string DescribeLine(const char* line) {
+  static const std::regex kLogDropping(
+      R"(^(?:\[[^\]]*\] )?(?:\(ignoring error\) )?(.+\.log): dropping (\d+) bytes; )"
+      R"((?:Corruption: )?(.*)$)");
+  static const std::regex kRepairLogDropping(
+      R"(^(?:\[[^\]]*\] )?Log #(\d+): dropping (\d+) bytes; (?:Corruption: )?(.*)$)");
+  static const std::regex kRepairTable(
+      R"(^(?:\[[^\]]*\] )?Table #(\d+): ignoring (?:Corruption: )?(.*)$)");
+  std::cmatch m;
+  if (std::regex_match(line, m, kLogDropping)) {
+    return "write-ahead log " + m[1].str() + ": " + m[3].str() + ", " + m[2].str() +
+           " bytes unreadable";
+  }
+  if (std::regex_match(line, m, kRepairLogDropping)) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "%06llu.log", std::stoull(m[1].str()));
+    return "write-ahead log " + std::string(name) + ": " + m[3].str() + ", " + m[2].str() +
+           " bytes unreadable";
+  }
+  if (std::regex_match(line, m, kRepairTable)) {
+    return "table file " + m[1].str() + ".sst: " + m[2].str();
+  }
+  return {};
+}
+
+class DamageLogger : public rocksdb::Logger {
  public:
-  WalDamageLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL) {}
+  explicit DamageLogger(std::function<void(const std::string&)> on_damage)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), on_damage_(std::move(on_damage)) {}
 
   // The unlevelled overload asserts in RocksDB's base class (and Debian's
   // build keeps assertions), so both are overridden.
@@ -29,33 +56,30 @@ class WalDamageLogger : public rocksdb::Logger {
     if (level < rocksdb::InfoLogLevel::WARN_LEVEL) return;
     char line[2048];
     std::vsnprintf(line, sizeof(line), format, ap);
-    // ROCKS_LOG_WARN puts "[source:line] " first.
-    static const std::regex kDropping(
-        R"(^(?:\[[^\]]*\] )?(?:\(ignoring error\) )?(.+\.log): dropping (\d+) bytes; )"
-        R"((?:Corruption: )?(.*)$)");
-    std::cmatch m;
+    std::string damage = DescribeLine(line);
+    if (damage.empty()) return;
     std::lock_guard<std::mutex> lock(mu_);
-    if (!found_.empty() || !std::regex_match(line, m, kDropping)) return;
-    found_ = "write-ahead log " + m[1].str() + ": " + m[3].str() + ", " + m[2].str() +
-             " bytes unreadable";
-  }
-
-  std::string found() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return found_;
+    on_damage_(damage);
   }
 
  private:
-  std::mutex mu_;
-  std::string found_;
+  std::mutex mu_;  // RocksDB may log from its background threads.
+  std::function<void(const std::string&)> on_damage_;
 };
 
 }  // namespace
 
+std::shared_ptr<rocksdb::Logger> NewDamageLogger(
+    std::function<void(const std::string&)> on_damage) {
+  return std::make_shared<DamageLogger>(std::move(on_damage));
+}
+
 std::string DescribeWalDamage(const std::string& path, rocksdb::DBOptions db_options,
                               const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors) {
-  auto logger = std::make_shared<WalDamageLogger>();
-  db_options.info_log = logger;
+  std::string first;
+  db_options.info_log = NewDamageLogger([&](const std::string& damage) {
+    if (first.empty()) first = damage;
+  });
   db_options.wal_recovery_mode = kWalRecoveryMode;
   db_options.create_if_missing = false;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -68,7 +92,8 @@ std::string DescribeWalDamage(const std::string& path, rocksdb::DBOptions db_opt
     raw->Close().PermitUncheckedError();
     delete raw;
   }
-  return logger->found();
+  db_options.info_log.reset();
+  return first;
 }
 
 }  // namespace authkv::internal

@@ -16,6 +16,8 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,13 +27,19 @@ namespace authkv::internal {
 inline constexpr rocksdb::WALRecoveryMode kWalRecoveryMode =
     rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
 
+// A RocksDB info log that passes each complaint about damage to
+// `on_damage`, in words ("write-ahead log /db/000012.log: checksum mismatch,
+// 3072 bytes unreadable", "table file 000015.sst: ..."), and drops every
+// other line. RocksDB names damaged files in its info log only: its
+// recovery's and its repair's statuses say "checksum mismatch" at most.
+std::shared_ptr<rocksdb::Logger> NewDamageLogger(
+    std::function<void(const std::string&)> on_damage);
+
 // After an open of `path` failed with Corruption: which write-ahead log
 // file is damaged and what RocksDB found, e.g. "write-ahead log
 // /db/000012.log: checksum mismatch, 3072 bytes unreadable"; "" when the
-// damage is not in a log. RocksDB 7.8's status says only "checksum
-// mismatch" and names the file in its info log alone, so this opens the
-// directory once more, read-only (which writes nothing into it), with a
-// logger that keeps that line.
+// damage is not in a log. It opens the directory once more, read-only
+// (which writes nothing into it), with a NewDamageLogger.
 std::string DescribeWalDamage(const std::string& path, rocksdb::DBOptions db_options,
                               const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors);
 
