@@ -99,8 +99,22 @@ Status UnknownOutcomeOfWrite(const rocksdb::Status& s) {
 // the LOCK file is asked directly (F_GETLK names the holder). Within this
 // process a second open of a store never reaches RocksDB (open_stores.h),
 // so Busy always means another process.
-Status FromRocksOpen(const rocksdb::Status& s, const std::string& path) {
+//
+// Corruption is refused rather than opened around (recovery.h), so its
+// message says where the damage is and how to keep what is intact.
+Status FromRocksOpen(const rocksdb::Status& s, const std::string& path,
+                     std::string_view damage) {
   Status failed = FromRocks(s, "open " + path);
+  if (s.IsCorruption()) {
+    return Status::Corruption(
+        "the database " + path + " is damaged: " +
+        (damage.empty() ? s.ToString() : std::string(damage)) +
+        ". authkv opens a database past damage only when it is a write cut short at the end "
+        "of the log by a crash; opening past this would silently lose the writes after it. "
+        "To keep everything that is intact, run: authkv-dump salvage " + path +
+        " NEW_DIR (it leaves " + path + " as it is), then use NEW_DIR in its place\ncause: " +
+        s.ToString());
+  }
   if (!s.IsIOError()) return failed;
   const std::string lock_path = path + "/LOCK";
   const int fd = ::open(lock_path.c_str(), O_RDONLY | O_CLOEXEC);

@@ -26,8 +26,11 @@ Status FromRocks(const rocksdb::Status& s, std::string_view context = {});
 Status UnknownOutcomeOfWrite(const rocksdb::Status& s);
 
 // Translates a failed DB::Open of `path`: Busy (naming the holder's pid)
-// when another process holds the database's LOCK, else as FromRocks.
-Status FromRocksOpen(const rocksdb::Status& s, const std::string& path);
+// when another process holds the database's LOCK; Corruption that says
+// what is damaged (`damage` when known, see recovery.h) and how to salvage
+// what is intact; else as FromRocks.
+Status FromRocksOpen(const rocksdb::Status& s, const std::string& path,
+                     std::string_view damage = {});
 
 }  // namespace authkv::internal
 

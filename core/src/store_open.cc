@@ -16,6 +16,7 @@
 #include "keys.h"
 #include "meta.h"
 #include "open_stores.h"
+#include "recovery.h"
 #include "status_macros.h"
 #include "store_rep.h"
 #include "test_overrides.h"
@@ -171,6 +172,7 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   db_options.db_write_buffer_size = 64 << 20;
   db_options.max_total_wal_size = 64 << 20;
   db_options.listeners.push_back(rep->health);
+  db_options.wal_recovery_mode = internal::kWalRecoveryMode;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {
@@ -188,7 +190,10 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
   }
-  if (!s.ok()) return internal::FromRocksOpen(s, path);
+  if (!s.ok()) {
+    return internal::FromRocksOpen(
+        s, path, s.IsCorruption() ? internal::DescribeWalDamage(path, db_options, descriptors) : "");
+  }
   rep->db.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) rep->handles[i] = handles[i];
 

@@ -25,6 +25,7 @@ int RunVerify(std::span<const std::string> args, Io& io);
 int RunExport(std::span<const std::string> args, Io& io);
 int RunImport(std::span<const std::string> args, Io& io);
 int RunBackup(std::span<const std::string> args, Io& io);
+int RunSalvage(std::span<const std::string> args, Io& io);
 int RunPurgeExpired(std::span<const std::string> args, Io& io);
 
 }  // namespace authkv::dump

@@ -35,6 +35,7 @@ constexpr Command kCommands[] = {
     {"export", RunExport, "write every record as NDJSON, or as SQL for PostgreSQL"},
     {"import", RunImport, "load an export, or a MikroORM SQLite database, into an empty db"},
     {"backup", RunBackup, "copy the database consistently into a new directory"},
+    {"salvage", RunSalvage, "bring what is intact in a damaged database into a new one"},
     {"purge-expired", RunPurgeExpired, "delete expired sessions and verification tokens"},
 };
 

@@ -67,6 +67,11 @@ namespace internal {
 
 Family FamilyOf(RecordKind kind);
 
+// The options the store last opened the database at `path` with, for
+// opening it here (open.cc). Descriptors come back in layout order.
+void LoadStoreOptions(const std::string& path, rocksdb::DBOptions* db_options,
+                      std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors);
+
 // Options for opening in `mode`, everything else default.
 inline InspectOptions ModeOptions(OpenMode mode) {
   InspectOptions options;

@@ -21,6 +21,7 @@
 #include "info_logger.h"
 #include "inspector_rep.h"
 #include "meta.h"
+#include "recovery.h"
 #include "status_macros.h"
 
 namespace authkv {
@@ -56,31 +57,13 @@ Status Recognize(const std::string& path) {
   return Status::OK();
 }
 
-// The options the store last opened the database with (RocksDB keeps them
-// in an OPTIONS file), so files written here are tuned as the store's are;
-// RocksDB defaults if that file cannot be read. Descriptors come back in
-// layout order.
-void LoadStoreOptions(const std::string& path, rocksdb::DBOptions* db_options,
-                      std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors) {
-  rocksdb::ConfigOptions config;
-  config.ignore_unknown_options = true;
-  config.env = rocksdb::Env::Default();
-  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kToolBlockCacheBytes);
-  std::vector<rocksdb::ColumnFamilyDescriptor> loaded;
-  if (!rocksdb::LoadLatestOptions(config, path, db_options, &loaded, &cache).ok()) {
-    *db_options = rocksdb::DBOptions();
-    loaded.clear();
-  }
-  descriptors->clear();
-  for (auto name : internal::kFamilyNames) {
-    auto it =
-        std::find_if(loaded.begin(), loaded.end(), [&](const auto& d) { return d.name == name; });
-    descriptors->emplace_back(std::string(name),
-                              it != loaded.end() ? it->options : rocksdb::ColumnFamilyOptions());
-  }
-  db_options->create_if_missing = false;
-  db_options->create_missing_column_families = false;
-  db_options->info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+// A failed open of `rep.path`, in the store's words (recovery.h).
+Status OpenFailed(const rocksdb::Status& s, const Inspector::Rep& rep,
+                  const rocksdb::DBOptions& db_options,
+                  const std::vector<rocksdb::ColumnFamilyDescriptor>& descriptors) {
+  return internal::FromRocksOpen(
+      s, rep.path,
+      s.IsCorruption() ? internal::DescribeWalDamage(rep.path, db_options, descriptors) : "");
 }
 
 Result<std::string> MakePrivateDir() {
@@ -106,7 +89,14 @@ rocksdb::Status RetryIOError(Fn fn) {
 Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
   rocksdb::DBOptions db_options;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  LoadStoreOptions(rep.path, &db_options, &descriptors);
+  internal::LoadStoreOptions(rep.path, &db_options, &descriptors);
+  if (options.skip_damaged_log_records) {
+    if (rep.mode != OpenMode::kPrimary) {
+      return Status::InvalidArgument("skipping damaged log records needs kPrimary");
+    }
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kSkipAnyCorruptedRecords;
+    db_options.info_log = internal::NewDamageLogger(options.skip_damaged_log_records);
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
@@ -115,7 +105,7 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
     db_options.info_log = internal::NewInfoLogger(rep.path, db_options.info_log_level);
     s = rocksdb::DB::Open(db_options, rep.path, descriptors, &handles, &raw);
     if (!s.ok()) {
-      Status st = internal::FromRocksOpen(s, rep.path);
+      Status st = OpenFailed(s, rep, db_options, descriptors);
       if (st.IsBusy()) {
         return Status::Busy("database is open in another process: " + rep.path +
                             " (stop the app first, or use a read-only subcommand)");
@@ -137,6 +127,7 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
       return rocksdb::DB::OpenAsSecondary(db_options, rep.path, rep.secondary_dir, descriptors,
                                           &handles, &raw);
     });
+    if (s.IsCorruption()) return OpenFailed(s, rep, db_options, descriptors);
     if (!s.ok()) return internal::FromRocks(s, "open " + rep.path + " as secondary");
   }
   rep.db.reset(raw);
@@ -161,6 +152,41 @@ Status LoadMeta(Inspector::Rep& rep) {
 }
 
 }  // namespace
+
+namespace internal {
+
+// The options the store last opened the database with (RocksDB keeps them
+// in an OPTIONS file), so files written here are tuned as the store's are;
+// RocksDB defaults if that file cannot be read. Descriptors come back in
+// layout order.
+void LoadStoreOptions(const std::string& path, rocksdb::DBOptions* db_options,
+                      std::vector<rocksdb::ColumnFamilyDescriptor>* descriptors) {
+  rocksdb::ConfigOptions config;
+  config.ignore_unknown_options = true;
+  config.env = rocksdb::Env::Default();
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(kToolBlockCacheBytes);
+  std::vector<rocksdb::ColumnFamilyDescriptor> loaded;
+  if (!rocksdb::LoadLatestOptions(config, path, db_options, &loaded, &cache).ok()) {
+    *db_options = rocksdb::DBOptions();
+    loaded.clear();
+  }
+  descriptors->clear();
+  for (auto name : internal::kFamilyNames) {
+    auto it =
+        std::find_if(loaded.begin(), loaded.end(), [&](const auto& d) { return d.name == name; });
+    descriptors->emplace_back(std::string(name),
+                              it != loaded.end() ? it->options : rocksdb::ColumnFamilyOptions());
+  }
+  db_options->create_if_missing = false;
+  db_options->create_missing_column_families = false;
+  db_options->info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  // Whatever the OPTIONS file says (one written before authkv chose this
+  // mode says kPointInTimeRecovery): past anything but a torn tail, the
+  // tool refuses to read, as the store does, and points at salvage.
+  db_options->wal_recovery_mode = internal::kWalRecoveryMode;
+}
+
+}  // namespace internal
 
 Inspector::Rep::~Rep() {
   if (db) {

@@ -187,6 +187,12 @@ struct InspectOptions {
   // Default: "", meaning a private directory under $TMPDIR (or /tmp) that is
   // removed when the Inspector closes.
   std::string secondary_dir;
+  // For Salvage, which opens a copy of a damaged database (kPrimary only):
+  // replay the write-ahead log past its damaged records, skipping each, and
+  // describe each one to this function ("write-ahead log .../000012.log:
+  // checksum mismatch, 3072 bytes unreadable"). Empty (the default): refuse
+  // to open past anything but a torn tail, as the store does.
+  std::function<void(const std::string& damage)> skip_damaged_log_records;
 };
 
 // What a user has: the answer of Inspector::GetUserTree.
@@ -376,6 +382,42 @@ enum class BackupMethod {
 // place when complete. Returns which it did.
 Result<BackupMethod> Backup(const std::string& path, const std::string& dir,
                             const ProgressFn& progress);
+
+// What Salvage brought into the new database, and what it could not.
+struct SalvageReport {
+  // Records written into the new database, indexed by RecordKind.
+  std::array<uint64_t, 5> recovered{};
+  // What is lost, each with why: a damaged write-ahead log record (named
+  // by file, "write-ahead log DB/000012.log"), a table file RocksDB's
+  // repair had to set aside ("table file 000015.sst"), a value that fails
+  // its checksum or does not decode ("<family>/<key-hex>"), a record the
+  // new database cannot hold (a child whose user is lost, a second user
+  // with one email).
+  std::vector<Problem> lost;
+  // Whether the copy could only be read after RocksDB's repair (RepairDB),
+  // which rebuilds the file list from the table files it can read. A table
+  // file it sets aside loses every entry in it, deletions included, so a
+  // record deleted there can be back.
+  bool repaired = false;
+  // VerifyDatabase of the new database.
+  VerifyReport verified;
+};
+
+// Brings every intact record of the damaged database at `damaged` into a
+// new database at `dir` (which must not exist), and leaves `damaged` as it
+// is: RocksDB only ever opens a private copy of its files, made beside
+// `dir` and removed at the end. The copy is opened replaying its
+// write-ahead log past damaged records, skipping each (a skipped record is
+// one lost write; stopping at it instead would lose every write after it);
+// if it cannot be opened or read through, RocksDB's repair rebuilds it
+// first. Each record is decoded and checked as `verify` checks it, then
+// all go through ImportRecords (the checks of `import`; a record it would
+// refuse is left out and reported, and the rest imported), and the result
+// is verified. Errors: InvalidArgument if `dir` exists; NotFound if
+// `damaged` is not a directory; whatever stops the copy, the repair or the
+// import.
+Result<SalvageReport> Salvage(const std::string& damaged, const std::string& dir,
+                              const ProgressFn& progress);
 
 // Store::PurgeExpired(now_ms) on the database at `path`, opened for
 // writing: Busy if another process has it open (that process can purge
