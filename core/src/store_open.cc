@@ -20,6 +20,7 @@
 #include "open_stores.h"
 #include "status_macros.h"
 #include "store_rep.h"
+#include "upgrade.h"
 
 namespace authkv {
 
@@ -92,7 +93,8 @@ bool IsEmptyOrMissingDirectory(const std::string& path) {
 }
 
 // Reads meta, writing it on a new database; checks the schema version and
-// adopts the email matching the database was created with.
+// adopts the email matching the database was created with; upgrades an
+// older database in place (upgrade.h).
 Status LoadMeta(Store::Rep& rep, bool is_new, EmailMatch requested) {
   auto meta = internal::ReadMeta(
       [&](std::string_view key, std::string* value) {
@@ -108,10 +110,14 @@ Status LoadMeta(Store::Rep& rep, bool is_new, EmailMatch requested) {
     meta = internal::Meta{kSchemaVersion, requested};
   }
   if (!meta.ok()) return meta.status();
-  // Version 1 is the first format, so there is nothing older to upgrade yet.
-  // An upgrade step goes here as one idempotent batch per version.
-  rep.schema_version = meta->schema_version;
   rep.email_match = meta->email_match;
+  if (meta->NeedsUpgrade()) {
+    if (rep.read_only) {
+      return internal::CheckUpgraded(*meta, "open it once without read_only to upgrade it");
+    }
+    AUTHKV_RETURN_IF_ERROR(internal::UpgradeSchema(rep, meta->schema_version));
+  }
+  rep.schema_version = kSchemaVersion;
   return Status::OK();
 }
 

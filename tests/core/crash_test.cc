@@ -28,8 +28,7 @@
 
 #include "authkv/inspect.h"
 #include "fixtures.h"
-
-extern char** environ;
+#include "spawn_self.h"
 
 namespace authkv::test {
 namespace {
@@ -132,25 +131,9 @@ constexpr char kWriterEnv[] = "AUTHKV_CRASH_WRITER";  // "<fd>:<db path>"
   }
 }
 
-// Starts the writer process; returns its pid. Everything the child needs is
-// built before fork, since the child may only exec.
+// Starts the writer process; returns its pid.
 pid_t SpawnWriter(const std::string& path, int pipe_fd) {
-  std::string var = std::string(kWriterEnv) + "=" + std::to_string(pipe_fd) + ":" + path;
-  std::vector<char*> envp;
-  for (char** e = environ; *e; ++e) {
-    if (std::strncmp(*e, kWriterEnv, sizeof kWriterEnv - 1) != 0) envp.push_back(*e);
-  }
-  envp.push_back(var.data());
-  envp.push_back(nullptr);
-  char self[] = "/proc/self/exe";
-  char filter[] = "[.crash_writer]";
-  char* argv[] = {self, filter, nullptr};
-  const pid_t pid = fork();
-  if (pid == 0) {
-    execve(self, argv, envp.data());
-    _exit(6);
-  }
-  return pid;
+  return SpawnSelf("[.crash_writer]", kWriterEnv, std::to_string(pipe_fd) + ":" + path);
 }
 
 int Rounds() {

@@ -26,6 +26,7 @@ int RunExport(std::span<const std::string> args, Io& io);
 int RunImport(std::span<const std::string> args, Io& io);
 int RunBackup(std::span<const std::string> args, Io& io);
 int RunPurgeExpired(std::span<const std::string> args, Io& io);
+int RunUpgrade(std::span<const std::string> args, Io& io);
 
 }  // namespace authkv::dump
 

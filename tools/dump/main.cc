@@ -36,6 +36,7 @@ constexpr Command kCommands[] = {
     {"import", RunImport, "load an export, or a MikroORM SQLite database, into an empty db"},
     {"backup", RunBackup, "copy the database consistently into a new directory"},
     {"purge-expired", RunPurgeExpired, "delete expired sessions and verification tokens"},
+    {"upgrade", RunUpgrade, "upgrade an older database to this schema version in place"},
 };
 
 void PrintUsage(std::ostream& out) {
