@@ -89,17 +89,22 @@ Result<const T*> VerifiedRoot(std::string_view unaligned, const char* identifier
 
 }  // namespace
 
-std::string Seal(std::string_view flatbuffer) {
+std::string Seal(std::string_view key, std::string_view flatbuffer) {
   std::string out;
   out.reserve(flatbuffer.size() + kEnvelopeOverhead);
   out.append(flatbuffer);
   out.push_back(static_cast<char>(kEnvelopeFormat));
-  uint64_t sum = Xxh3(out);
+  uint64_t sum = Xxh3Keyed(key, out);
   for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(sum >> (8 * i)));
   return out;
 }
 
-Result<std::string_view> Unseal(std::string_view value, std::string_view what) {
+uint8_t EnvelopeFormatOf(std::string_view value) {
+  return value.size() < kEnvelopeOverhead ? 0 : static_cast<uint8_t>(value[value.size() - 9]);
+}
+
+Result<std::string_view> Unseal(std::string_view key, std::string_view value,
+                                std::string_view what, EnvelopeV1 v1) {
   if (value.size() < kEnvelopeOverhead + 8) {
     return Status::Corruption(std::string(what) + ": value of " +
                               std::to_string(value.size()) +
@@ -107,16 +112,26 @@ Result<std::string_view> Unseal(std::string_view value, std::string_view what) {
   }
   std::string_view body = value.substr(0, value.size() - 8);
   const auto format = static_cast<uint8_t>(body.back());
-  if (format != kEnvelopeFormat) {
-    return Status::Corruption(std::string(what) + ": unknown value format " +
-                              std::to_string(format));
-  }
   uint64_t stored = 0;
   for (int i = 0; i < 8; ++i) {
     stored |= uint64_t{static_cast<unsigned char>(value[body.size() + i])} << (8 * i);
   }
-  if (stored != Xxh3(body)) {
-    return Status::Corruption(std::string(what) + ": checksum mismatch");
+  if (format == kEnvelopeFormat) {
+    if (stored != Xxh3Keyed(key, body)) {
+      return Status::Corruption(std::string(what) +
+                                ": checksum mismatch (damaged, or stored under another key)");
+    }
+  } else if (format == kEnvelopeFormatV1 && v1 == EnvelopeV1::kAccept) {
+    if (stored != Xxh3(body)) {
+      return Status::Corruption(std::string(what) + ": checksum mismatch");
+    }
+  } else if (format == kEnvelopeFormatV1) {
+    return Status::Corruption(std::string(what) +
+                              ": value in format 1, which the upgrade to schema version 2 "
+                              "re-seals; this one was left (its checksum failed then)");
+  } else {
+    return Status::Corruption(std::string(what) + ": unknown value format " +
+                              std::to_string(format));
   }
   return body.substr(0, body.size() - 1);
 }

@@ -3,13 +3,18 @@
 // The one encoder and one decoder per record: C++ records <-> FlatBuffers
 // of schema/*.fbs, and the envelope every stored value is sealed in.
 //
-// Envelope: [FlatBuffer][format byte 0x01][XXH3-64 of the first two parts,
-// little-endian]. The FlatBuffer comes first so it keeps the alignment of
-// the buffer it is read into (FlatBuffers reads 4- and 8-byte fields in
-// place; UBSan flags them at odd addresses). Unseal checks length, format and checksum, and the decoders
+// Envelope: [FlatBuffer][format byte 0x02][XXH3-64 of the record's key
+// (length-prefixed) and the first two parts, little-endian]. The FlatBuffer
+// comes first so it keeps the alignment of the buffer it is read into
+// (FlatBuffers reads 4- and 8-byte fields in place; UBSan flags them at odd
+// addresses). Unseal checks length, format and checksum, and the decoders
 // run the FlatBuffers Verifier with the table's file_identifier, so a
-// corrupted or foreign value is a Corruption / InvalidArgument status, never
-// a record.
+// corrupted, foreign or misplaced value (one record's bytes under another
+// record's key) is a Corruption / InvalidArgument status, never a record.
+//
+// Format 0x01 (schema version 1) had the same shape with a checksum of the
+// value alone, so a value under the wrong key passed. The upgrade to schema
+// version 2 (upgrade.h) re-seals every 0x01 value; only it reads them.
 //
 // Thread safety: pure functions.
 
@@ -34,12 +39,21 @@
 
 namespace authkv::internal {
 
-inline constexpr uint8_t kEnvelopeFormat = 0x01;
+inline constexpr uint8_t kEnvelopeFormat = 0x02;
+inline constexpr uint8_t kEnvelopeFormatV1 = 0x01;
 inline constexpr size_t kEnvelopeOverhead = 1 + 8;
 
-std::string Seal(std::string_view flatbuffer);
-// The FlatBuffer inside `value`, or Corruption naming `what`.
-Result<std::string_view> Unseal(std::string_view value, std::string_view what);
+// Whether Unseal takes a format 0x01 value (checksum without the key).
+enum class EnvelopeV1 { kRefuse, kAccept };
+
+// `key` is the key the value is stored under in its family.
+std::string Seal(std::string_view key, std::string_view flatbuffer);
+// The FlatBuffer inside `value` stored under `key`, or Corruption naming
+// `what`. A 0x01 value is Corruption unless `v1` is kAccept.
+Result<std::string_view> Unseal(std::string_view key, std::string_view value,
+                                std::string_view what, EnvelopeV1 v1 = EnvelopeV1::kRefuse);
+// The format byte of a value long enough to hold one, else 0.
+uint8_t EnvelopeFormatOf(std::string_view value);
 
 // Builders: add a record's table to `fbb` (for nesting), and whole buffers
 // finished with the table's file_identifier.

@@ -48,6 +48,17 @@ uint64_t Xxh3(std::string_view data) {
   return XXH3_64bits(data.data(), data.size());
 }
 
+uint64_t Xxh3Keyed(std::string_view key, std::string_view data) {
+  XXH3_state_t state;
+  XXH3_64bits_reset(&state);
+  unsigned char length[8];
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<unsigned char>(uint64_t{key.size()} >> (8 * i));
+  XXH3_64bits_update(&state, length, sizeof length);
+  XXH3_64bits_update(&state, key.data(), key.size());
+  XXH3_64bits_update(&state, data.data(), data.size());
+  return XXH3_64bits_digest(&state);
+}
+
 std::string ToHex(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;

@@ -21,6 +21,9 @@ inline constexpr size_t kSha256Bytes = 32;
 std::string Sha256(std::string_view data);
 
 uint64_t Xxh3(std::string_view data);
+// XXH3-64 of `key`'s length, `key` and `data`: a checksum that also binds
+// `data` to the key it is stored under.
+uint64_t Xxh3Keyed(std::string_view key, std::string_view data);
 
 // Lowercase hex of `bytes`, for messages and the dump tool.
 std::string ToHex(std::string_view bytes);

@@ -4,7 +4,8 @@
 // This is the single source of truth for the layout table in README.md.
 //
 //   family               key                                   value
-//   meta                 "schema_version", "email_match"       text
+//   meta                 "schema_version", "email_match",      text
+//                        "upgrade_progress" (upgrade.h)
 //   users                user id                               User
 //   users_by_email       normalized email                      user id
 //   accounts             provider \0 providerAccountId         Account
@@ -56,6 +57,8 @@ inline std::string_view FamilyName(Family f) {
 
 inline constexpr std::string_view kMetaSchemaVersion = "schema_version";
 inline constexpr std::string_view kMetaEmailMatch = "email_match";
+// Present only while a schema upgrade is under way (upgrade.h).
+inline constexpr std::string_view kMetaUpgradeProgress = "upgrade_progress";
 
 // What hangs off a user, in user_links.
 enum class LinkKind : char {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "codec.h"
 #include "email.h"
 
 namespace authkv::internal {
@@ -79,8 +80,9 @@ Placement PlaceLinkedChild(std::string_view user_id, LinkKind kind, std::string_
 // WriteBatch edits fail only on a batch past its size limit, which these
 // batches never reach; the commit reports anything else.
 void PutPlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles, const Placement& placed,
-               std::string_view value) {
-  batch->Put(Handle(handles, placed.family), ToSlice(placed.key), ToSlice(value))
+               std::string_view flatbuffer) {
+  batch->Put(Handle(handles, placed.family), ToSlice(placed.key),
+             ToSlice(Seal(placed.key, flatbuffer)))
       .PermitUncheckedError();
   for (const auto& e : placed.index) {
     batch->Put(Handle(handles, e.family), ToSlice(e.key), ToSlice(e.value))
@@ -97,7 +99,8 @@ void DeletePlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles,
 }
 
 void ReplacePlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles,
-                   const Placement& before, const Placement& after, std::string_view value) {
+                   const Placement& before, const Placement& after,
+                   std::string_view flatbuffer) {
   auto kept = [&](Family f, std::string_view key) {
     if (f == after.family && key == after.key) return true;
     return std::any_of(after.index.begin(), after.index.end(),
@@ -111,7 +114,7 @@ void ReplacePlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles,
       batch->Delete(Handle(handles, e.family), ToSlice(e.key)).PermitUncheckedError();
     }
   }
-  PutPlaced(batch, handles, after, value);
+  PutPlaced(batch, handles, after, flatbuffer);
 }
 
 }  // namespace authkv::internal

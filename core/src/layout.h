@@ -7,8 +7,10 @@
 // no two of them can disagree on the layout (keys.h builds the keys; the
 // table of families is in README.md, "Key layout").
 //
-// A Placement says where, not what: the record's value (its sealed
-// envelope) is the caller's, because only the store can encrypt tokens.
+// A Placement says where, not what: the record's FlatBuffer is the
+// caller's, because only the store can encrypt tokens. PutPlaced seals it in
+// its envelope (codec.h) with the key it is put under, so no caller can seal
+// a value for one key and store it under another.
 //
 // Thread safety: pure functions.
 
@@ -69,16 +71,18 @@ Placement PlaceAuthenticator(std::string_view credential_id, std::string_view us
 // session's expiry entry, which needs the expiry inside the value.
 Placement PlaceLinkedChild(std::string_view user_id, LinkKind kind, std::string_view child_key);
 
-// Adds the record (under `value`) and every index entry to `batch`.
+// Adds the record (`flatbuffer`, sealed for placed.key) and every index
+// entry to `batch`.
 void PutPlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles, const Placement& placed,
-               std::string_view value);
+               std::string_view flatbuffer);
 // Adds deletes of the record and every index entry to `batch`.
 void DeletePlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles,
                   const Placement& placed);
 // Rewrites a record whose placement goes from `before` to `after` (a new
 // email, a new expiry): deletes what only `before` owns, then puts `after`.
 void ReplacePlaced(rocksdb::WriteBatch* batch, const FamilyHandles& handles,
-                   const Placement& before, const Placement& after, std::string_view value);
+                   const Placement& before, const Placement& after,
+                   std::string_view flatbuffer);
 
 }  // namespace authkv::internal
 

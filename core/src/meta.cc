@@ -56,7 +56,24 @@ Result<Meta> ReadMeta(const MetaGetter& get, std::string_view newer_advice) {
   AUTHKV_RETURN_IF_ERROR(get(kMetaEmailMatch, &match));
   auto parsed = ParseEmailMatchName(match);
   if (!parsed) return Status::Corruption("meta: unknown email_match " + match);
-  return Meta{v, *parsed};
+  std::string progress;
+  Status in_progress = get(kMetaUpgradeProgress, &progress);
+  if (!in_progress.ok() && !in_progress.IsNotFound()) return in_progress;
+  return Meta{v, *parsed, in_progress.ok()};
+}
+
+bool Meta::NeedsUpgrade() const {
+  return schema_version < kSchemaVersion || upgrade_in_progress;
+}
+
+Status CheckUpgraded(const Meta& meta, std::string_view advice) {
+  if (!meta.NeedsUpgrade()) return Status::OK();
+  std::string what = meta.upgrade_in_progress
+                         ? "an upgrade to schema version " + std::to_string(kSchemaVersion) +
+                               " that has not finished"
+                         : "schema version " + std::to_string(meta.schema_version) +
+                               ", which must be upgraded to " + std::to_string(kSchemaVersion);
+  return Status::VersionMismatch("database has " + what + "; " + std::string(advice));
 }
 
 void PutNewMeta(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta_family,

@@ -33,6 +33,11 @@ Status CheckFamilies(const std::vector<std::string>& families, const std::string
 struct Meta {
   uint32_t schema_version = 0;
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
+  // An upgrade to schema_version started and has not finished (upgrade.h).
+  bool upgrade_in_progress = false;
+
+  // Whether the store must upgrade the database before anything reads it.
+  bool NeedsUpgrade() const;
 };
 
 // Reads one meta key into `value`; NotFound when it is not there.
@@ -43,6 +48,11 @@ using MetaGetter = std::function<Status(std::string_view key, std::string* value
 // Corruption when a value is not one this code writes; VersionMismatch
 // ending in `newer_advice` when a newer authkv wrote the database.
 Result<Meta> ReadMeta(const MetaGetter& get, std::string_view newer_advice);
+
+// VersionMismatch ending in `advice` unless `meta` is current: readers
+// other than the upgrade (a read-only open, the inspection tools) do not
+// read an older or half-upgraded database.
+Status CheckUpgraded(const Meta& meta, std::string_view advice);
 
 // Adds a new database's meta to `batch`.
 void PutNewMeta(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* meta_family,

@@ -49,7 +49,7 @@ Status CheckAccountKey(std::string_view provider, std::string_view provider_acco
 Result<bool> SealedWith(Store::Rep& rep, const std::string& key, uint32_t key_id) {
   std::string value;
   AUTHKV_RETURN_IF_ERROR(rep.GetRaw(Family::kAccounts, key, &value));
-  auto body = internal::Unseal(value, "accounts");
+  auto body = internal::Unseal(key, value, "accounts");
   if (!body.ok()) return body.status();
   std::string sealed;
   auto decoded = internal::DecodeAccount(*body, &sealed);

@@ -20,6 +20,7 @@
 #include "status_macros.h"
 #include "store_rep.h"
 #include "test_overrides.h"
+#include "upgrade.h"
 
 namespace authkv {
 
@@ -95,10 +96,14 @@ Status LoadMeta(Store::Rep& rep, const std::string& path, const Options& options
     meta = internal::Meta{kSchemaVersion, options.email_match};
   }
   if (!meta.ok()) return meta.status();
-  // Version 1 is the first format, so there is nothing older to upgrade yet.
-  // An upgrade step goes here as one idempotent batch per version.
-  rep.schema_version = meta->schema_version;
   rep.email_match = meta->email_match;
+  if (meta->NeedsUpgrade()) {
+    if (rep.read_only) {
+      return internal::CheckUpgraded(*meta, "open it once without read_only to upgrade it");
+    }
+    AUTHKV_RETURN_IF_ERROR(internal::UpgradeSchema(rep, meta->schema_version));
+  }
+  rep.schema_version = kSchemaVersion;
   return Status::OK();
 }
 

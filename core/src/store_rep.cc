@@ -25,7 +25,7 @@ Result<T> ReadRecord(Store::Rep& rep, Family f, std::string_view key, Decode dec
   std::string value;
   AUTHKV_RETURN_IF_ERROR(rep.GetRaw(f, key, &value, snapshot));
   std::string what = std::string(internal::FamilyName(f));
-  auto body = internal::Unseal(value, what);
+  auto body = internal::Unseal(key, value, what);
   if (!body.ok()) return body.status();
   auto record = decode(*body);
   if (!record.ok()) {
@@ -201,7 +201,7 @@ std::string Store::Rep::EmailKey(const User& user) const {
 
 void Store::Rep::PutUser(rocksdb::WriteBatch* b, const User& user) {
   internal::PutPlaced(b, handles, internal::PlaceUser(user, email_match),
-                      internal::Seal(internal::EncodeUser(user)));
+                      internal::EncodeUser(user));
 }
 
 void Store::Rep::DeleteUser(rocksdb::WriteBatch* b, const User& user) {
@@ -211,7 +211,7 @@ void Store::Rep::DeleteUser(rocksdb::WriteBatch* b, const User& user) {
 void Store::Rep::ReplaceUser(rocksdb::WriteBatch* b, const User& before, const User& after) {
   internal::ReplacePlaced(b, handles, internal::PlaceUser(before, email_match),
                           internal::PlaceUser(after, email_match),
-                          internal::Seal(internal::EncodeUser(after)));
+                          internal::EncodeUser(after));
 }
 
 Status Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
@@ -223,7 +223,7 @@ Status Store::Rep::PutAccount(rocksdb::WriteBatch* b, const Account& a) {
   } else {
     encoded = internal::EncodeAccount(a);
   }
-  internal::PutPlaced(b, handles, PlaceOf(a), internal::Seal(encoded));
+  internal::PutPlaced(b, handles, PlaceOf(a), encoded);
   return Status::OK();
 }
 
@@ -233,7 +233,7 @@ void Store::Rep::DeleteAccount(rocksdb::WriteBatch* b, const Account& a) {
 
 void Store::Rep::PutSession(rocksdb::WriteBatch* b, std::string_view key, const Session& s) {
   internal::PutPlaced(b, handles, internal::PlaceSession(key, s.user_id, s.expires_ms),
-                      internal::Seal(internal::EncodeSession(s, /*with_token=*/false)));
+                      internal::EncodeSession(s, /*with_token=*/false));
 }
 
 void Store::Rep::DeleteSession(rocksdb::WriteBatch* b, std::string_view key, const Session& s) {
@@ -244,14 +244,14 @@ void Store::Rep::ReplaceSession(rocksdb::WriteBatch* b, std::string_view key,
                                 const Session& before, const Session& after) {
   internal::ReplacePlaced(b, handles, internal::PlaceSession(key, before.user_id, before.expires_ms),
                           internal::PlaceSession(key, after.user_id, after.expires_ms),
-                          internal::Seal(internal::EncodeSession(after, /*with_token=*/false)));
+                          internal::EncodeSession(after, /*with_token=*/false));
 }
 
 void Store::Rep::PutVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
                                       const VerificationToken& t) {
   internal::PutPlaced(
       b, handles, internal::PlaceVerificationToken(key, t.expires_ms),
-      internal::Seal(internal::EncodeVerificationToken(t, /*with_token=*/false)));
+      internal::EncodeVerificationToken(t, /*with_token=*/false));
 }
 
 void Store::Rep::DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_view key,
@@ -261,7 +261,7 @@ void Store::Rep::DeleteVerificationToken(rocksdb::WriteBatch* b, std::string_vie
 
 void Store::Rep::PutAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a) {
   internal::PutPlaced(b, handles, internal::PlaceAuthenticator(a.credential_id, a.user_id),
-                      internal::Seal(internal::EncodeAuthenticator(a)));
+                      internal::EncodeAuthenticator(a));
 }
 
 void Store::Rep::DeleteAuthenticator(rocksdb::WriteBatch* b, const Authenticator& a) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "fixtures.h"
+#include "v1_db.h"
 
 namespace authkv::internal {
 
@@ -62,16 +63,40 @@ TEST_CASE("absent, null and empty fields stay distinct", "[codec]") {
 }
 
 TEST_CASE("envelope detects every single-byte corruption", "[codec]") {
-  std::string sealed = Seal(EncodeUser(test::MakeUser("u1", "a@b.c")));
-  REQUIRE(Unseal(sealed, "users").ok());
+  std::string sealed = Seal("u1", EncodeUser(test::MakeUser("u1", "a@b.c")));
+  REQUIRE(Unseal("u1", sealed, "users").ok());
   for (size_t i = 0; i < sealed.size(); ++i) {
     std::string bad = sealed;
     bad[i] ^= 0x20;
     INFO("byte " << i);
-    REQUIRE(Unseal(bad, "users").status().IsCorruption());
+    REQUIRE(Unseal("u1", bad, "users").status().IsCorruption());
   }
-  REQUIRE(Unseal("", "users").status().IsCorruption());
-  REQUIRE(Unseal(sealed.substr(0, sealed.size() - 1), "users").status().IsCorruption());
+  REQUIRE(Unseal("u1", "", "users").status().IsCorruption());
+  REQUIRE(Unseal("u1", sealed.substr(0, sealed.size() - 1), "users").status().IsCorruption());
+}
+
+TEST_CASE("envelope binds a value to its key", "[codec]") {
+  const std::string body = EncodeUser(test::MakeUser("u1", "a@b.c"));
+  const std::string sealed = Seal("u1", body);
+  REQUIRE(*Unseal("u1", sealed, "users") == body);
+  for (const char* other : {"u2", "u1 ", "", "U1"}) {
+    INFO("key " << other);
+    REQUIRE(Unseal(other, sealed, "users").status().IsCorruption());
+  }
+  // The key's length is hashed too: key "ab" + value "c..." is not key "a" + "bc...".
+  REQUIRE(Xxh3Keyed("ab", "c") != Xxh3Keyed("a", "bc"));
+}
+
+TEST_CASE("format 0x01 values are read only where the upgrade asks for them", "[codec]") {
+  const std::string body = EncodeUser(test::MakeUser("u1", "a@b.c"));
+  const std::string v1 = test::SealV1(body);
+  REQUIRE(EnvelopeFormatOf(v1) == kEnvelopeFormatV1);
+  REQUIRE(EnvelopeFormatOf(Seal("u1", body)) == kEnvelopeFormat);
+  REQUIRE(Unseal("u1", v1, "users").status().IsCorruption());
+  REQUIRE(*Unseal("u1", v1, "users", EnvelopeV1::kAccept) == body);
+  std::string bad = v1;
+  bad[3] ^= 1;
+  REQUIRE(Unseal("u1", bad, "users", EnvelopeV1::kAccept).status().IsCorruption());
 }
 
 TEST_CASE("decoders refuse malformed and foreign buffers", "[codec]") {

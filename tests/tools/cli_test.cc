@@ -30,7 +30,7 @@ TEST_CASE("stats and list read a seeded database", "[cli]") {
   Run stats = RunTool({"stats", s.db});
   RequireExit(stats, 0);
   CHECK(Contains(stats.out, "users                    2"));
-  CHECK(Contains(stats.out, "schema version  1"));
+  CHECK(Contains(stats.out, "schema version  " + std::to_string(kSchemaVersion)));
   CHECK(stats.err.empty());
 
   Run users = RunTool({"list", s.db, "users"});

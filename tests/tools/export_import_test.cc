@@ -12,7 +12,7 @@ namespace authkv::test {
 namespace {
 
 constexpr std::string_view kHeader =
-    R"({"kind":"header","format":"authkv-export","format_version":1,"schema_version":1,)"
+    R"({"kind":"header","format":"authkv-export","format_version":1,"schema_version":2,)"
     R"("email_match":"case_insensitive"})";
 constexpr std::string_view kUserLine =
     R"({"kind":"user","value":{"id":"u1","email":"ann@example.com"}})";
@@ -132,12 +132,12 @@ TEST_CASE("import refuses a database that holds data, and a newer export", "[exp
   CHECK(FamilyContents(dir.Sub("db")) == before);
 
   std::string newer(kHeader);
-  newer.replace(newer.find("\"schema_version\":1"), 18, "\"schema_version\":9");
+  newer.replace(newer.find("\"schema_version\":2"), 18, "\"schema_version\":9");
   WriteFile(dir.Sub("newer.ndjson"), newer + "\n" + std::string(kUserLine) + "\n");
   Run run = RunTool({"import", dir.Sub("target"), dir.Sub("newer.ndjson")});
   CHECK(run.code == 1);
   CHECK(run.err ==
-        "authkv-dump: the export is from schema version 9, newer than this authkv supports (1); "
+        "authkv-dump: the export is from schema version 9, newer than this authkv supports (2); "
         "use a newer authkv-dump\n");
   CHECK(!Exists(dir.Sub("target")));
   WriteFile(dir.Sub("headless.ndjson"), std::string(kUserLine) + "\n");

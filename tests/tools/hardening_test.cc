@@ -29,7 +29,7 @@ void SeedCollision(const std::string& db) {
     REQUIRE_OK((*store)->CreateUser(MakeUser("u2", "bob@x.io")));
   }
   RawDb raw(db);
-  raw.Put("users", "u2", internal::Seal(internal::EncodeUser(MakeUser("u2", "Ann@x.io"))));
+  raw.Put("users", "u2", internal::Seal("u2", internal::EncodeUser(MakeUser("u2", "Ann@x.io"))));
   raw.Delete("users_by_email", "bob@x.io");
 }
 
@@ -84,7 +84,7 @@ TEST_CASE("verify --repair reports two users with one email and does not choose"
   SECTION("once one of them has another email, repair indexes both") {
     {
       RawDb raw(db);
-      raw.Put("users", "u2", internal::Seal(internal::EncodeUser(MakeUser("u2", "bob@x.io"))));
+      raw.Put("users", "u2", internal::Seal("u2", internal::EncodeUser(MakeUser("u2", "bob@x.io"))));
     }
     auto report = VerifyDatabase(db, Repairing());
     REQUIRE_OK(report);
@@ -108,7 +108,7 @@ TEST_CASE("stored control characters reach the terminal escaped", "[dump][harden
     REQUIRE_OK(store);
     REQUIRE_OK((*store)->CreateUser(MakeUser("u1", "ann@x.io")));
   }
-  { RawDb(db).Put("users", "u1", internal::Seal(internal::EncodeUser(evil))); }
+  { RawDb(db).Put("users", "u1", internal::Seal("u1", internal::EncodeUser(evil))); }
   auto raw_control = [](const std::string& text) {
     for (size_t i = 0; i < text.size(); ++i) {
       const auto c = static_cast<unsigned char>(text[i]);

@@ -6,6 +6,7 @@
 
 #include "codec.h"
 #include "tool_support.h"
+#include "v1_db.h"
 
 namespace authkv::test {
 namespace {
@@ -53,12 +54,14 @@ TEST_CASE("verify reports a value that fails its checksum, and goes on", "[verif
   CHECK(run.code == 1);
   // Its index entry is left alone: the record is there, only unreadable.
   CHECK(Lines(run.err) == std::vector<std::string>{
-                              ProblemLine("authenticators", "cred-1", "value: checksum mismatch")});
+                              ProblemLine("authenticators", "cred-1",
+                                "value: checksum mismatch (damaged, or stored under another key)")});
   // Listing shows every other record and reports the bad one the same way.
   Run list = RunTool({"list", dir.Sub("db"), "authenticators"});
   CHECK(list.code == 1);
   CHECK(CountLines(list.out) == 1);  // The header only.
-  CHECK(Contains(list.err, ProblemLine("authenticators", "cred-1", "value: checksum mismatch")));
+  CHECK(Contains(list.err, ProblemLine("authenticators", "cred-1",
+                                "value: checksum mismatch (damaged, or stored under another key)")));
   Run users = RunTool({"list", dir.Sub("db"), "users"});
   CHECK(users.code == 0);
   // --repair cannot fix a value, and says it is still there.
@@ -74,10 +77,10 @@ TEST_CASE("verify reports values that fail the verifier or sit under the wrong k
     RawDb raw(dir.Sub("db"));
     // Good envelopes (the checksum matches) around a non-FlatBuffer, and
     // around a sound user stored under another user's key.
-    raw.Put("verification_tokens", std::string("x@y.z") + '\0' + TokenDigest("t"),
-            internal::Seal("not a flatbuffer at all"));
+    const std::string token_key = std::string("x@y.z") + '\0' + TokenDigest("t");
+    raw.Put("verification_tokens", token_key, internal::Seal(token_key, "not a flatbuffer at all"));
     User stray = MakeUser("u1", "stray@example.com");
-    raw.Put("users", "u7", internal::Seal(internal::EncodeUser(stray)));
+    raw.Put("users", "u7", internal::Seal("u7", internal::EncodeUser(stray)));
   }
   Run run = RunTool({"verify", dir.Sub("db")});
   CHECK(run.code == 1);
@@ -153,6 +156,27 @@ TEST_CASE("verify finds an orphan session and an index entry with a wrong value"
   REQUIRE_OK(report);
   CHECK(report->repaired == 1);
   CHECK(report->problems.size() == 2);
+}
+
+}  // namespace authkv::test
+
+namespace authkv::test {
+
+TEST_CASE("verify refuses a version 1 database until `upgrade` has run", "[verify][upgrade]") {
+  TempDir dir;
+  Seed(dir.Sub("db"));
+  RewriteAsV1(dir.Sub("db"), EmailMatch::kCaseInsensitive);
+  Run before = RunTool({"verify", dir.Sub("db")});
+  CHECK(before.code == 1);
+  CHECK(before.err.find("schema version 1, which must be upgraded") != std::string::npos);
+  CHECK(before.err.find("authkv-dump upgrade") != std::string::npos);
+  Run upgraded = RunTool({"upgrade", dir.Sub("db")});
+  CHECK(upgraded.code == 0);
+  CHECK(upgraded.out == dir.Sub("db") + " is at schema version " +
+                            std::to_string(kSchemaVersion) + "\n");
+  Run after = RunTool({"verify", dir.Sub("db")});
+  CHECK(after.code == 0);
+  CHECK(after.err.empty());
 }
 
 }  // namespace authkv::test

@@ -27,6 +27,7 @@ int RunImport(std::span<const std::string> args, Io& io);
 int RunBackup(std::span<const std::string> args, Io& io);
 int RunSalvage(std::span<const std::string> args, Io& io);
 int RunPurgeExpired(std::span<const std::string> args, Io& io);
+int RunUpgrade(std::span<const std::string> args, Io& io);
 
 }  // namespace authkv::dump
 

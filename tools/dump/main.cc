@@ -37,6 +37,7 @@ constexpr Command kCommands[] = {
     {"backup", RunBackup, "copy the database consistently into a new directory"},
     {"salvage", RunSalvage, "bring what is intact in a damaged database into a new one"},
     {"purge-expired", RunPurgeExpired, "delete expired sessions and verification tokens"},
+    {"upgrade", RunUpgrade, "upgrade an older database to this schema version in place"},
 };
 
 void PrintUsage(std::ostream& out) {

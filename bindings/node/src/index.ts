@@ -101,7 +101,8 @@ export interface AuthKVOpenOptions {
   sync?: boolean
   /**
    * How emails are compared by `getUserByEmail` and the unique-email rule:
-   * `"case-insensitive"` (ASCII letters; `Ann@X.io` is `ann@x.io`) or
+   * `"case-insensitive"` (the whole address lowercased as `toLowerCase()`
+   * does, as Auth.js does: `Émile@X.io` is `émile@x.io`) or
    * `"exact"` (byte for byte, like a SQL `UNIQUE` column). Fixed when the
    * database is created; an existing database keeps its mode.
    * Default: `"case-insensitive"`.

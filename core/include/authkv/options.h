@@ -24,8 +24,10 @@ class Clock;
 // Options::email_match says (Store::Open of a directory already open in
 // this process with the other mode fails with InvalidArgument).
 enum class EmailMatch {
-  // ASCII letters compare case-insensitively: "Ann@X.io" and "ann@x.io" are
-  // the same user. The user keeps the email exactly as given.
+  // Emails compare by their lowercase as JavaScript's toLowerCase() computes
+  // it (what Auth.js applies to email identifiers), over the whole address:
+  // "Ann@X.io" and "ann@x.io", or "Émile@x.io" and "émile@x.io", are the
+  // same user. The user keeps the email exactly as given.
   kCaseInsensitive,
   // Byte-for-byte comparison, as SQL adapters with a plain UNIQUE do.
   kExact,

@@ -41,8 +41,14 @@
 namespace authkv {
 
 // The on-disk format version this library writes. Opening a database with a
-// newer version fails with VersionMismatch; an older one is upgraded.
-inline constexpr uint32_t kSchemaVersion = 1;
+// newer version fails with VersionMismatch; an older one is upgraded in
+// place by a writable open (a read-only open fails with VersionMismatch).
+//   1: the first format.
+//   2: value checksums cover the record's key; emails are indexed by
+//      JavaScript's toLowerCase of the whole address. The upgrade from 1
+//      fails with FailedPrecondition, naming the users and changing
+//      nothing, if two users' emails become one address.
+inline constexpr uint32_t kSchemaVersion = 2;
 
 // Counters of the in-memory session cache (Options::session_cache_bytes).
 struct CacheStats {

@@ -122,4 +122,16 @@ Result<PurgeResult> PurgeExpiredAt(const std::string& path, int64_t now_ms) {
   return (*store)->PurgeExpired(now_ms);
 }
 
+Result<uint32_t> UpgradeAt(const std::string& path) {
+  Options options;
+  options.create_if_missing = false;
+  auto store = Store::Open(path, options);
+  if (store.status().IsBusy()) {
+    return Status::Busy("database is open in another process: " + path +
+                        " (the app's own open upgrades it)");
+  }
+  if (!store.ok()) return store.status();
+  return (*store)->schema_version();
+}
+
 }  // namespace authkv

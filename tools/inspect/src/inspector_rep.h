@@ -86,8 +86,8 @@ Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_v
 
 // Where `record` lives and which index entries it has (layout.h).
 Placement PlaceRecord(const Record& record, EmailMatch match);
-// The value `record` is stored as: its sealed envelope.
-std::string StoredValue(const Record& record);
+// The FlatBuffer `record` is stored as (PutPlaced seals it for its key).
+std::string StoredFlatBuffer(const Record& record);
 // Adds `record` with every index entry it has to `batch`.
 void PutRecord(const FamilyHandles& handles, EmailMatch match, rocksdb::WriteBatch* batch,
                const Record& record);

@@ -146,6 +146,9 @@ Status LoadMeta(Inspector::Rep& rep) {
                               " is not a complete authkv database");
   }
   if (!meta.ok()) return meta.status();
+  AUTHKV_RETURN_IF_ERROR(internal::CheckUpgraded(
+      *meta, "open it once with the app (a writable Store::Open upgrades it), or run "
+             "`authkv-dump upgrade`, then run authkv-dump again"));
   rep.schema_version = meta->schema_version;
   rep.email_match = meta->email_match;
   return Status::OK();

@@ -100,7 +100,7 @@ Family FamilyOf(RecordKind kind) {
 std::string Reason(const Status& s) { return std::string(s.message()); }
 
 Result<Record> DecodeStored(RecordKind kind, std::string_view key, std::string_view value) {
-  auto unsealed = Unseal(value, "value");
+  auto unsealed = Unseal(key, value, "value");
   if (!unsealed.ok()) return unsealed.status();
   const std::string_view body = *unsealed;
   switch (kind) {
@@ -167,10 +167,10 @@ Placement PlaceRecord(const Record& record, EmailMatch match) {
       record);
 }
 
-std::string StoredValue(const Record& record) {
+std::string StoredFlatBuffer(const Record& record) {
   // A record as stored carries no raw token, and an account's tokens stay
   // as the sealed bytes they were read as.
-  return Seal(std::visit(
+  return std::visit(
       Overloaded{
           [](const User& u) { return EncodeUser(u); },
           [](const StoredAccount& a) { return EncodeAccount(a.account, a.sealed_tokens); },
@@ -185,12 +185,12 @@ std::string StoredValue(const Record& record) {
           },
           [](const Authenticator& a) { return EncodeAuthenticator(a); },
       },
-      record));
+      record);
 }
 
 void PutRecord(const FamilyHandles& handles, EmailMatch match, rocksdb::WriteBatch* batch,
                const Record& record) {
-  PutPlaced(batch, handles, PlaceRecord(record, match), StoredValue(record));
+  PutPlaced(batch, handles, PlaceRecord(record, match), StoredFlatBuffer(record));
 }
 
 }  // namespace internal

@@ -84,7 +84,9 @@ typedef enum authkv_code {
   AUTHKV_EEXISTS = -4,     /**< A unique key (email, token, ...) is taken. */
   AUTHKV_EINVALID = -5,    /**< Bad argument, NULL pointer, or a FlatBuffer
                                 that fails verification. */
-  AUTHKV_ECONSTRAINT = -6, /**< The record refers to a user that does not exist. */
+  AUTHKV_ECONSTRAINT = -6, /**< The record refers to a user that does not exist; or
+                                (authkv_open) an upgrade found users whose emails would
+                                become one address. */
   AUTHKV_ECORRUPT = -7,    /**< Stored data failed its checksum or verifier. */
   AUTHKV_EIO = -8,         /**< The file system failed. */
   AUTHKV_EBUSY = -9,       /**< The database is locked by another process. */
@@ -180,7 +182,10 @@ AUTHKV_API int authkv_open_options_init(authkv_open_options *opts, unsigned int 
  *  @return AUTHKV_OK; AUTHKV_ENOTFOUND (no database and no CREATE flag);
  *          AUTHKV_EBUSY (open in another process; the message names
  *          its pid, and a second line "cause: ..." RocksDB's text); AUTHKV_EVERSION (written by
- *          a newer authkv, or opts->version unknown); AUTHKV_EINVALID (not an
+ *          a newer authkv, or opts->version unknown, or an older one opened
+ *          READONLY, which cannot upgrade it); AUTHKV_ECONSTRAINT (upgrading an
+ *          older database would merge users whose emails now compare equal; the
+ *          message names them and nothing was changed); AUTHKV_EINVALID (not an
  *          authkv directory, bad arguments); AUTHKV_ECORRUPT; AUTHKV_EIO. */
 AUTHKV_API int authkv_open(authkv_db **out, const char *path,
                            const authkv_open_options *opts, char **errmsg);

@@ -424,6 +424,13 @@ Result<SalvageReport> Salvage(const std::string& damaged, const std::string& dir
 // itself, see Options::purge_interval_ms).
 Result<PurgeResult> PurgeExpiredAt(const std::string& path, int64_t now_ms);
 
+// Opens the database at `path` for writing, which upgrades an older schema
+// version (or finishes an interrupted upgrade) in place, and closes it;
+// returns the schema version it is at. Busy if another process has it open
+// (opening it in the app upgrades it too); FailedPrecondition, changing
+// nothing, if two users' emails would become one address.
+Result<uint32_t> UpgradeAt(const std::string& path);
+
 }  // namespace authkv
 
 #endif  // AUTHKV_TOOLS_INSPECT_INCLUDE_AUTHKV_INSPECT_H_
