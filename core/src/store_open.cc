@@ -127,16 +127,6 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   // creation that was cut short) and refuse: creation.h.
   AUTHKV_ASSIGN_OR_RETURN(const internal::Found found, internal::Examine(path));
   if (found != internal::Found::kDatabase) {
-  // What is in the directory decides between open, create and refuse.
-  std::vector<std::string> existing;
-  rocksdb::DBOptions list_options;
-  if (internal::CurrentOpenOverrides().env) list_options.env = internal::CurrentOpenOverrides().env;
-  rocksdb::Status listed = rocksdb::DB::ListColumnFamilies(list_options, path, &existing);
-  const bool is_new = !listed.ok();
-  if (is_new) {
-    if (!IsEmptyOrMissingDirectory(path)) {
-      return Status::InvalidArgument(path + " is not an authkv database (no RocksDB in it)");
-    }
     if (!options.create_if_missing || options.read_only) {
       return internal::NoDatabase(path, found == internal::Found::kUnfinished);
     }
