@@ -137,6 +137,12 @@ inline void Seed(const std::string& path) {
   REQUIRE_OK(store.CreateAuthenticator(MakeAuthenticator("cred-1", "u1")));
 }
 
+// Opens and closes the store at `path`: its recovery writes what the log
+// holds into table files, so the records are in SSTs afterwards.
+inline void FlushIntoTables(const std::string& path) {
+  REQUIRE_OK(Store::Open(path, Options{}));
+}
+
 // Every key and value of every column family, for byte-for-byte checks.
 using Contents = std::map<std::string, std::vector<std::pair<std::string, std::string>>>;
 inline Contents FamilyContents(const std::string& path) {

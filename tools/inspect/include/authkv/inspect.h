@@ -233,6 +233,7 @@ struct VerifyReport {
   // What is wrong; after a repair, what is still wrong (corrupt values,
   // orphans, duplicate emails: things an index rebuild cannot fix).
   std::vector<Problem> problems;
+  uint64_t files = 0;          // Table files whose block checksums were checked.
   uint64_t records = 0;        // Record values checked.
   uint64_t index_entries = 0;  // Index entries checked.
   uint64_t repaired = 0;       // Index entries written or deleted by repair.
@@ -297,7 +298,9 @@ class Inspector {
   // Counts, sizes and expired records; reads every record.
   Result<Stats> GetStats(int64_t now_ms, const ProblemSink& problems);
 
-  // Checks every record and every index entry. A kSecondary Inspector that
+  // Checks the block checksums of every table file (a damaged one is a
+  // problem at "table file <path>"), then every record and every index
+  // entry. A kSecondary Inspector that
   // finds problems catches up and checks again (twice at most) before it
   // reports them, so a view caught mid-flush is not taken for damage.
   Result<VerifyReport> Verify(const VerifyOptions& options);
