@@ -24,20 +24,24 @@ std::string DescribeLine(const char* line) {
   static const std::regex kRepairLogDropping(
       R"(^(?:\[[^\]]*\] )?Log #(\d+): dropping (\d+) bytes; (?:Corruption: )?(.*)$)");
   static const std::regex kRepairTable(
-      R"(^(?:\[[^\]]*\] )?Table #(\d+): ignoring (?:Corruption: )?(.*)$)");
+      R"(^(?:\[[^\]]*\] )?Table #(\d+)\S*: ignoring (?:Corruption: )?(.*)$)");
+  // RocksDB's file names: the number in six digits at least.
+  auto file_name = [](const std::string& number, const char* suffix) {
+    char name[48];
+    std::snprintf(name, sizeof(name), "%06llu.%s", std::stoull(number), suffix);
+    return std::string(name);
+  };
   std::cmatch m;
   if (std::regex_match(line, m, kLogDropping)) {
     return "write-ahead log " + m[1].str() + ": " + m[3].str() + ", " + m[2].str() +
            " bytes unreadable";
   }
   if (std::regex_match(line, m, kRepairLogDropping)) {
-    char name[32];
-    std::snprintf(name, sizeof(name), "%06llu.log", std::stoull(m[1].str()));
-    return "write-ahead log " + std::string(name) + ": " + m[3].str() + ", " + m[2].str() +
-           " bytes unreadable";
+    return "write-ahead log " + file_name(m[1].str(), "log") + ": " + m[3].str() + ", " +
+           m[2].str() + " bytes unreadable";
   }
   if (std::regex_match(line, m, kRepairTable)) {
-    return "table file " + m[1].str() + ".sst: " + m[2].str();
+    return "table file " + file_name(m[1].str(), "sst") + ": " + m[2].str();
   }
   return {};
 }

@@ -6,6 +6,7 @@
 #define AUTHKV_TESTS_SUPPORT_RAW_DB_H_
 
 #include <rocksdb/db.h>
+#include <rocksdb/metadata.h>
 
 #include <catch2/catch.hpp>
 
@@ -54,6 +55,16 @@ class RawDb {
   }
   void Delete(const std::string& family, const std::string& key) {
     REQUIRE(db_->Delete({}, handle(family), key).ok());
+  }
+  // The table files (SSTs) holding `family`, as full paths.
+  std::vector<std::string> TableFiles(const std::string& family) {
+    std::vector<rocksdb::LiveFileMetaData> files;
+    db_->GetLiveFilesMetaData(&files);
+    std::vector<std::string> paths;
+    for (const auto& f : files) {
+      if (f.column_family_name == family) paths.push_back(f.directory + "/" + f.relative_filename);
+    }
+    return paths;
   }
   void CreateFamily(const std::string& name) {
     rocksdb::ColumnFamilyHandle* h = nullptr;

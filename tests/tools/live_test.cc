@@ -89,6 +89,7 @@ TEST_CASE("read-only subcommands see a consistent view while another process wri
   INFO(backup.err);
   CHECK(backup.code == 0);
   CHECK(Contains(backup.out, "logical copy"));
+  RequirePrivateAndIndependent(dir.Sub("backup"), db);
   CHECK(RunTool({"verify", dir.Sub("backup")}).code == 0);
   CHECK(writer.Stop() == 0);
   CHECK(RunTool({"verify", db}).code == 0);

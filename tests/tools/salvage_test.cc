@@ -125,6 +125,35 @@ TEST_CASE("salvage leaves out a record that fails its checksum and the children 
   REQUIRE_CODE((*store)->GetUser("u2"), Code::kNotFound);
 }
 
+TEST_CASE("salvage of a damaged table file sets it aside through RocksDB's repair, and says so",
+          "[salvage]") {
+  TempDir dir;
+  const std::string db = dir.Sub("db"), salvaged = dir.Sub("salvaged");
+  Seed(db);
+  FlushIntoTables(db);
+  std::string sst;
+  {
+    RawDb raw(db);
+    const auto tables = raw.TableFiles("sessions");
+    REQUIRE(tables.size() == 1);
+    sst = tables[0];
+  }
+  FlipByte(sst, 10);  // Inside the first data block.
+  const auto before = DirContents(db);
+  Run run = RunTool({"salvage", db, salvaged});
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(DirContents(db) == before);
+  CHECK(Contains(run.out, "RocksDB's repair had to rebuild the copy"));
+  CHECK(Contains(run.err, "authkv-dump: table file " +
+                              std::filesystem::path(sst).filename().string() + ": "));
+  // The sessions were all in that file; everything else is kept.
+  CHECK(Contains(run.out,
+                 "recovered 2 users, 2 accounts, 0 sessions, 2 verification tokens, "
+                 "1 authenticators"));
+  RequireVerified(salvaged);
+}
+
 TEST_CASE("salvage refuses a target that exists and a source that does not", "[salvage]") {
   TempDir dir;
   Seed(dir.Sub("db"));

@@ -5,9 +5,17 @@
 #ifndef AUTHKV_TESTS_TOOLS_TOOL_SUPPORT_H_
 #define AUTHKV_TESTS_TOOLS_TOOL_SUPPORT_H_
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -101,6 +109,36 @@ inline void Seed(const std::string& path) {
   REQUIRE_OK(store.CreateVerificationToken({"ann@example.com", "vt-live", kSeedNow + kHourMs}));
   REQUIRE_OK(store.CreateVerificationToken({"bob@example.com", "vt-old", kSeedNow - kHourMs}));
   REQUIRE_OK(store.CreateAuthenticator(MakeAuthenticator("cred-1", "u1")));
+}
+
+// Opens and closes the store at `path`: its recovery writes what the log
+// holds into table files, so the records are in SSTs afterwards.
+inline void FlushIntoTables(const std::string& path) {
+  REQUIRE_OK(Store::Open(path, Options{}));
+}
+
+// REQUIREs that the backup in `backup` is private (directory 0700, files
+// 0600) and shares no file with the database in `live`: each file has one
+// link, and no inode of the live directory.
+inline void RequirePrivateAndIndependent(const std::string& backup, const std::string& live) {
+  struct stat st {};
+  REQUIRE(::stat(backup.c_str(), &st) == 0);
+  CHECK((st.st_mode & 07777) == 0700);
+  std::set<ino_t> live_inodes;
+  for (const auto& entry : std::filesystem::directory_iterator(live)) {
+    if (::stat(entry.path().c_str(), &st) == 0) live_inodes.insert(st.st_ino);
+  }
+  size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(backup)) {
+    INFO(entry.path().string());
+    REQUIRE(::stat(entry.path().c_str(), &st) == 0);
+    CHECK(S_ISREG(st.st_mode));
+    CHECK((st.st_mode & 07777) == 0600);
+    CHECK(st.st_nlink == 1);
+    CHECK(!live_inodes.contains(st.st_ino));
+    ++files;
+  }
+  CHECK(files > 0);
 }
 
 // Every key and value of every column family, for byte-for-byte checks.

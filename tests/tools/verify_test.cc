@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "codec.h"
+#include "files.h"
 #include "tool_support.h"
 #include "v1_db.h"
 
@@ -177,6 +178,33 @@ TEST_CASE("verify refuses a version 1 database until `upgrade` has run", "[verif
   Run after = RunTool({"verify", dir.Sub("db")});
   CHECK(after.code == 0);
   CHECK(after.err.empty());
+}
+
+TEST_CASE("verify checks every table file's block checksums and names a damaged one",
+          "[verify][damage]") {
+  TempDir dir;
+  const std::string db = dir.Sub("db");
+  Seed(db);
+  FlushIntoTables(db);
+  const auto tables = FilesEndingWith(db, ".sst");
+  REQUIRE(!tables.empty());
+  auto sound = VerifyDatabase(db, VerifyOptions{});
+  REQUIRE_OK(sound);
+  CHECK(sound->ok());
+  CHECK(sound->files == tables.size());
+
+  const std::string sst = LargestFileEndingWith(db, ".sst");
+  FlipByte(sst, 10);  // Inside the first data block.
+  Run run = RunTool({"verify", db});
+  INFO(run.err);
+  CHECK(run.code == 1);
+  CHECK(Contains(run.err, "authkv-dump: table file " + sst + ": "));
+  CHECK(Contains(run.err, "checksum mismatch"));
+  // A repair would rebuild indexes from records it cannot all read: none.
+  Run repair = RunTool({"verify", db, "--repair"});
+  CHECK(repair.code == 1);
+  CHECK(Contains(repair.err, "not repaired: its files are damaged"));
+  CHECK(!Contains(repair.out, "repaired"));
 }
 
 }  // namespace authkv::test

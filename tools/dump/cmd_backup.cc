@@ -12,12 +12,15 @@ int RunBackup(std::span<const std::string> argv, Io& io) {
   static const CommandSpec kSpec{
       "backup",
       "Copies DB into the new directory DIR, consistently, even while the app runs:\n"
-      "  - when no other process has DB open: a RocksDB checkpoint (table files are\n"
-      "    hard-linked when DIR is on the same file system, so it is fast and small);\n"
+      "  - when no other process has DB open: a RocksDB checkpoint;\n"
       "  - when an app has DB open: a logical copy of every key from one secondary\n"
-      "    view into a new authkv database, built beside DIR and renamed into place\n"
-      "    when complete. It holds everything the app had flushed or logged when the\n"
-      "    copy started.\n"
+      "    view into a new authkv database. It holds everything the app had flushed\n"
+      "    or logged when the copy started.\n"
+      "The backup is built beside DIR and renamed into place only once it is\n"
+      "private (DIR 0700, files 0600, whatever the umask), independent of DB (every\n"
+      "file is its own copy, never a hard link to a live file), fsynced, and\n"
+      "verified like `verify` (block checksums and every record). If verification\n"
+      "finds a problem, nothing is left at DIR and the exit code is 1.\n"
       "DIR opens like any authkv database.",
       {{"DB", "the authkv database directory"}, {"DIR", "where the copy goes (must not exist)"}},
       {}};

@@ -3,10 +3,22 @@
 // Maintenance from outside the app: a consistent backup (a RocksDB
 // checkpoint when the database is free, a logical copy of one secondary view
 // when an app holds it), and purging expired records.
+//
+// A backup is private (directory 0700, files 0600, whatever the umask),
+// independent of the live files (every file its own copy: a checkpoint's
+// hard links are replaced, so damage to a live table file cannot reach the
+// backup), durable (each file and the directory fsynced), atomic (built
+// inside a private directory beside the target and renamed into place) and
+// verified (block checksums and every record) before it is renamed; one
+// that fails verification is removed and the backup fails.
 
+#include <fcntl.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -61,35 +73,77 @@ Status CopyAll(Inspector::Rep& source, Inspector::Rep& target, const ProgressFn&
   return target.Commit(&batch);
 }
 
-// The copy is built under a temporary name beside `dir` and renamed into
-// place only when complete, so `dir` never holds half a backup.
+// A logical copy from one secondary view of `path` into the new database
+// `dir`.
 Status LogicalCopy(const std::string& path, const std::string& dir, const ProgressFn& progress) {
   AUTHKV_ASSIGN_OR_RETURN(auto source,
                           Inspector::Open(path, internal::ModeOptions(OpenMode::kSecondary)));
-  std::string tmp = dir + ".partial-XXXXXX";
-  if (::mkdtemp(tmp.data()) == nullptr) {
-    return Status::IOError("cannot create " + tmp + ": " + std::strerror(errno));
+  {
+    Options create;
+    create.create_if_missing = true;
+    create.email_match = source->email_match();
+    AUTHKV_ASSIGN_OR_RETURN(auto store, Store::Open(dir, create));
   }
-  auto copy = [&]() -> Status {
-    {
-      Options create;
-      create.create_if_missing = true;
-      create.email_match = source->email_match();
-      AUTHKV_ASSIGN_OR_RETURN(auto store, Store::Open(tmp, create));
+  AUTHKV_ASSIGN_OR_RETURN(auto target,
+                          Inspector::Open(dir, internal::ModeOptions(OpenMode::kPrimary)));
+  return CopyAll(source->rep(), target->rep(), progress);
+}
+
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
+
+Status SyncPath(const std::string& path, int flags) {
+  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return Errno("cannot open " + path);
+  const int rc = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  errno = saved;
+  return rc == 0 ? Status::OK() : Errno("cannot sync " + path);
+}
+
+// Makes the backup in `dir` private, independent and durable: a file that
+// shares its inode with another (a checkpoint's hard link to a live table
+// file) is replaced by a copy of its own; every file is made 0600 and
+// fsynced, then the directory is made 0700 and fsynced.
+Status Seal(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string file = entry.path().string();
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) != 0) return Errno("cannot stat " + file);
+    if (!S_ISREG(st.st_mode)) continue;
+    if (st.st_nlink > 1) {
+      const std::string copy = file + ".copy";
+      std::filesystem::copy_file(file, copy, ec);
+      if (ec) return Status::IOError("cannot copy " + file + ": " + ec.message());
+      if (::rename(copy.c_str(), file.c_str()) != 0) return Errno("cannot rename " + copy);
     }
-    AUTHKV_ASSIGN_OR_RETURN(auto target,
-                            Inspector::Open(tmp, internal::ModeOptions(OpenMode::kPrimary)));
-    return CopyAll(source->rep(), target->rep(), progress);
-  };
-  Status s = copy();
-  if (s.ok() && std::rename(tmp.c_str(), dir.c_str()) != 0) {
-    s = Status::IOError("cannot rename " + tmp + " to " + dir + ": " + std::strerror(errno));
+    if (::chmod(file.c_str(), 0600) != 0) return Errno("cannot chmod " + file);
+    AUTHKV_RETURN_IF_ERROR(SyncPath(file, O_RDONLY));
   }
-  if (!s.ok()) {
-    std::error_code ec;
-    std::filesystem::remove_all(tmp, ec);
-  }
-  return s;
+  if (ec) return Status::IOError("cannot list " + dir + ": " + ec.message());
+  if (::chmod(dir.c_str(), 0700) != 0) return Errno("cannot chmod " + dir);
+  return SyncPath(dir, O_RDONLY | O_DIRECTORY);
+}
+
+// Opens the finished backup as a reader would (a secondary instance, which
+// writes nothing into it) and checks its table files and records.
+Status VerifyBackup(const std::string& dir) {
+  AUTHKV_ASSIGN_OR_RETURN(VerifyReport report, VerifyDatabase(dir, VerifyOptions{}));
+  if (report.ok()) return Status::OK();
+  std::string first = report.problems.front().ToString();
+  return Status::Corruption("the backup failed verification, so it was removed (" +
+                            std::to_string(report.problems.size()) + " problem" +
+                            (report.problems.size() == 1 ? "" : "s") + ", the first: " + first +
+                            ")");
+}
+
+// The parent directory of `dir`, for fsyncing the rename into it.
+std::string ParentOf(const std::string& dir) {
+  const auto parent = std::filesystem::path(dir).parent_path();
+  return parent.empty() ? "." : parent.string();
 }
 
 }  // namespace
@@ -100,14 +154,39 @@ Result<BackupMethod> Backup(const std::string& path, const std::string& dir,
   if (std::filesystem::exists(dir, ec)) {
     return Status::InvalidArgument(dir + " already exists; back up into a new directory");
   }
-  auto primary = Inspector::Open(path, internal::ModeOptions(OpenMode::kPrimary));
-  if (primary.ok()) {
-    AUTHKV_RETURN_IF_ERROR(Checkpoint(**primary, dir));
-    return BackupMethod::kCheckpoint;
+  // Everything is built inside this private directory beside `dir` (same
+  // file system, so the final rename is atomic), and it is removed at the
+  // end whatever happens.
+  std::string work = dir + ".partial-XXXXXX";
+  if (::mkdtemp(work.data()) == nullptr) return Errno("cannot create " + work);
+  struct RemoveWork {
+    std::string path;
+    ~RemoveWork() {
+      std::error_code ignored;
+      std::filesystem::remove_all(path, ignored);
+    }
+  } remove_work{work};
+  const std::string built = work + "/db";
+
+  auto make = [&]() -> Result<BackupMethod> {
+    auto primary = Inspector::Open(path, internal::ModeOptions(OpenMode::kPrimary));
+    if (primary.ok()) {
+      AUTHKV_RETURN_IF_ERROR(Checkpoint(**primary, built));
+      return BackupMethod::kCheckpoint;
+    }
+    if (!primary.status().IsBusy()) return primary.status();
+    AUTHKV_RETURN_IF_ERROR(LogicalCopy(path, built, progress));
+    return BackupMethod::kLogicalCopy;
+  };
+  AUTHKV_ASSIGN_OR_RETURN(BackupMethod method, make());
+  AUTHKV_RETURN_IF_ERROR(Seal(built));
+  AUTHKV_RETURN_IF_ERROR(VerifyBackup(built));
+  if (std::filesystem::exists(dir, ec)) {
+    return Status::InvalidArgument(dir + " appeared while the backup was made; it is left as is");
   }
-  if (!primary.status().IsBusy()) return primary.status();
-  AUTHKV_RETURN_IF_ERROR(LogicalCopy(path, dir, progress));
-  return BackupMethod::kLogicalCopy;
+  if (::rename(built.c_str(), dir.c_str()) != 0) return Errno("cannot rename " + built + " to " + dir);
+  AUTHKV_RETURN_IF_ERROR(SyncPath(ParentOf(dir), O_RDONLY | O_DIRECTORY));
+  return method;
 }
 
 Result<PurgeResult> PurgeExpiredAt(const std::string& path, int64_t now_ms) {

@@ -233,6 +233,7 @@ struct VerifyReport {
   // What is wrong; after a repair, what is still wrong (corrupt values,
   // orphans, duplicate emails: things an index rebuild cannot fix).
   std::vector<Problem> problems;
+  uint64_t files = 0;          // Table files whose block checksums were checked.
   uint64_t records = 0;        // Record values checked.
   uint64_t index_entries = 0;  // Index entries checked.
   uint64_t repaired = 0;       // Index entries written or deleted by repair.
@@ -297,7 +298,9 @@ class Inspector {
   // Counts, sizes and expired records; reads every record.
   Result<Stats> GetStats(int64_t now_ms, const ProblemSink& problems);
 
-  // Checks every record and every index entry. A kSecondary Inspector that
+  // Checks the block checksums of every table file (a damaged one is a
+  // problem at "table file <path>"), then every record and every index
+  // entry. A kSecondary Inspector that
   // finds problems catches up and checks again (twice at most) before it
   // reports them, so a view caught mid-flush is not taken for damage.
   Result<VerifyReport> Verify(const VerifyOptions& options);
@@ -371,15 +374,20 @@ Result<ImportCounts> ImportRecords(const std::string& path, const ImportSet& set
 // --- Maintenance ------------------------------------------------------------
 
 enum class BackupMethod {
-  kCheckpoint,   // RocksDB checkpoint: hard links of the table files.
+  kCheckpoint,   // RocksDB checkpoint, its hard links replaced by copies.
   kLogicalCopy,  // Every key copied from a secondary view into a new store.
 };
 
 // Copies the database at `path` into the new directory `dir` (which must
 // not exist) so that the copy is consistent. If no other process has the
 // database open, a RocksDB checkpoint; if an app has it open, a logical copy
-// from one secondary view, written under a temporary name and renamed into
-// place when complete. Returns which it did.
+// from one secondary view. Either way the backup is built inside a private
+// directory beside `dir`, then made private (directory 0700, files 0600,
+// whatever the umask) and independent (every file its own copy: no hard
+// link to a live table file, so damage to the live files cannot reach it),
+// fsynced, verified (VerifyDatabase: block checksums and every record) and
+// only then renamed into place. Corruption, and nothing at `dir`, if the
+// verification finds a problem. Returns which method it used.
 Result<BackupMethod> Backup(const std::string& path, const std::string& dir,
                             const ProgressFn& progress);
 
