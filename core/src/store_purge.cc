@@ -90,7 +90,6 @@ Status PurgeBatch(Store::Rep& rep, std::vector<Candidate>& batch_of, PurgeResult
 }  // namespace
 
 Result<PurgeResult> Store::PurgeExpired(int64_t now_ms) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
   return PurgeExpiredRecords(*rep_, now_ms);
 }
 
@@ -130,6 +129,7 @@ void StopPurger(Store::Rep& rep) {
 }
 
 Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep.UseForWrite());  // Held to the end.
   int64_t floor = rep.purge_floor_ms.load();
   if (floor >= now_ms) return PurgeResult{};
   const std::string lower = internal::ExpiryUpperBound(floor);
