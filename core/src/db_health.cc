@@ -4,12 +4,17 @@
 
 namespace authkv::internal {
 
-void DbHealth::OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) {
-  if (error && !error->ok()) NoteStopped(error->ToString());
+void DbHealth::OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) {
+  if (!error || error->ok()) return;
+  if (reason == rocksdb::BackgroundErrorReason::kMemTable) {
+    close_unsafe_.store(true, std::memory_order_release);
+  }
+  NoteStopped(error->ToString());
 }
 
-void DbHealth::OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) {
-  if (info.new_bg_error.ok()) Reset();
+void DbHealth::OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                                    bool* auto_recovery) {
+  if (auto_recovery) *auto_recovery = false;
 }
 
 std::string DbHealth::why() const {

@@ -74,6 +74,16 @@ void SessionCache::Erase(std::string_view key) {
   EraseLocked(shard, key);
 }
 
+void SessionCache::Clear() {
+  for (auto& shard : shards_) {
+    std::lock_guard<std::mutex> lock(shard.mutex);
+    ++shard.generation;
+    shard.index.clear();  // Before the nodes: the map's keys view into them.
+    shard.lru.clear();
+    shard.bytes = 0;
+  }
+}
+
 void SessionCache::EraseLocked(Shard& shard, std::string_view key) {
   auto it = shard.index.find(key);
   if (it == shard.index.end()) return;

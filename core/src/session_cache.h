@@ -59,6 +59,10 @@ class SessionCache {
   void Insert(std::string_view key, uint64_t ticket, Entry entry);
   // Drops `key` and invalidates outstanding tickets of its shard.
   void Erase(std::string_view key);
+  // Drops every entry and invalidates every outstanding ticket (after the
+  // store replaced its RocksDB instance, whose recovery may have applied a
+  // write reported as an unknown outcome).
+  void Clear();
 
   CacheStats Stats() const;
 

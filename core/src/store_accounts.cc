@@ -69,7 +69,7 @@ Status CommitAccount(Store::Rep& rep, const Account& account) {
 }  // namespace
 
 Result<uint64_t> Store::ReencryptAccounts() {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   if (!rep_->cipher) return Status::InvalidArgument("no token key is configured");
   const uint32_t current = rep_->cipher->current_key_id();
   std::unique_ptr<rocksdb::Iterator> it(
@@ -94,7 +94,7 @@ Result<uint64_t> Store::ReencryptAccounts() {
 }
 
 Result<Account> Store::LinkAccount(const Account& account) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::ValidateAccount(account));
   const std::string key = internal::AccountKey(account.provider, account.provider_account_id);
   StripeGuard guard(rep_->stripes, {LockKey{Family::kUsers, account.user_id},
@@ -115,11 +115,12 @@ Result<Account> Store::LinkAccount(const Account& account) {
 Result<Account> Store::GetAccount(std::string_view provider,
                                   std::string_view provider_account_id) {
   AUTHKV_RETURN_IF_ERROR(CheckAccountKey(provider, provider_account_id));
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());  // Held to the end.
   return rep_->ReadAccount(internal::AccountKey(provider, provider_account_id));
 }
 
 Result<Account> Store::UpdateAccount(const Account& patch) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(CheckAccountKey(patch.provider, patch.provider_account_id));
   const std::string key = internal::AccountKey(patch.provider, patch.provider_account_id);
   return WithOwnerLocked(
@@ -137,7 +138,7 @@ Result<Account> Store::UpdateAccount(const Account& patch) {
 
 Result<Account> Store::UnlinkAccount(std::string_view provider,
                                      std::string_view provider_account_id) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(CheckAccountKey(provider, provider_account_id));
   const std::string key = internal::AccountKey(provider, provider_account_id);
   // Read with the tokens sealed, so a missing or retired token key cannot

@@ -16,7 +16,7 @@ using internal::LockKey;
 using internal::StripeGuard;
 
 Result<Authenticator> Store::CreateAuthenticator(const Authenticator& authenticator) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::ValidateAuthenticator(authenticator));
   StripeGuard guard(rep_->stripes,
                     {LockKey{Family::kUsers, authenticator.user_id},
@@ -37,12 +37,14 @@ Result<Authenticator> Store::CreateAuthenticator(const Authenticator& authentica
 
 Result<Authenticator> Store::GetAuthenticator(std::string_view credential_id) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("credential id", credential_id));
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());  // Held to the end.
   return rep_->ReadAuthenticator(credential_id);
 }
 
 Result<std::vector<Authenticator>> Store::ListAuthenticatorsByUserId(
     std::string_view user_id) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("user id", user_id));
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());  // Held to the end.
   AUTHKV_ASSIGN_OR_RETURN(auto ids, rep_->ListLinks(user_id, LinkKind::kAuthenticator));
   std::vector<Authenticator> out;
   out.reserve(ids.size());
@@ -58,7 +60,7 @@ Result<std::vector<Authenticator>> Store::ListAuthenticatorsByUserId(
 
 Result<Authenticator> Store::UpdateAuthenticatorCounter(std::string_view credential_id,
                                                         uint64_t counter) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("credential id", credential_id));
   return WithOwnerLocked(
       *rep_, Family::kAuthenticators, credential_id,

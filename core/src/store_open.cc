@@ -169,28 +169,16 @@ Result<std::unique_ptr<Store::Rep>> OpenRep(const std::string& path, const Optio
   db_options.listeners.push_back(rep->health);
   db_options.wal_recovery_mode = internal::kWalRecoveryMode;
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i = 0; i < internal::kFamilyCount; ++i) {
-    descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
-                             FamilyOptions(static_cast<Family>(i), cache, options.write_buffer_bytes));
+    rep->descriptors.emplace_back(std::string(internal::kFamilyNames[i]),
+                                  FamilyOptions(static_cast<Family>(i), cache, options.write_buffer_bytes));
     if (overrides.write_buffer_bytes > 0) {
-      descriptors.back().options.write_buffer_size = overrides.write_buffer_bytes;
+      rep->descriptors.back().options.write_buffer_size = overrides.write_buffer_bytes;
     }
   }
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw = nullptr;
-  rocksdb::Status s;
-  if (options.read_only) {
-    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles, &raw);
-  } else {
-    s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &raw);
-  }
-  if (!s.ok()) {
-    return internal::FromRocksOpen(
-        s, path, s.IsCorruption() ? internal::DescribeWalDamage(path, db_options, descriptors) : "");
-  }
-  rep->db.reset(raw);
-  for (size_t i = 0; i < handles.size(); ++i) rep->handles[i] = handles[i];
+  rep->path = path;
+  rep->db_options = db_options;
+  AUTHKV_RETURN_IF_ERROR(rep->OpenDb());
 
   AUTHKV_RETURN_IF_ERROR(LoadMeta(*rep, path, options));
   if (options.purge_interval_ms > 0 && !options.read_only) {

@@ -91,7 +91,6 @@ Status PurgeBatch(Store::Rep& rep, std::vector<Candidate>& batch_of, PurgeResult
 }  // namespace
 
 Result<PurgeResult> Store::PurgeExpired(int64_t now_ms) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
   return PurgeExpiredRecords(*rep_, now_ms);
 }
 
@@ -142,6 +141,7 @@ void StopPurger(Store::Rep& rep) {
 
 Result<PurgeResult> PurgeExpiredRecords(Store::Rep& rep, int64_t now_ms) {
   std::lock_guard<std::mutex> one_at_a_time(rep.purge_run_mutex);
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep.UseForWrite());  // Held to the end.
   const int64_t floor = rep.purge_floor.BeginPurge();  // Before the snapshot.
   if (floor >= now_ms) return PurgeResult{};
   const std::string lower = internal::ExpiryUpperBound(floor);

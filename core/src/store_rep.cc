@@ -75,11 +75,7 @@ internal::Placement PlaceOf(const Account& a) {
 
 Store::Rep::~Rep() {
   StopPurger(*this);
-  if (!db) return;
-  for (auto* h : handles) {
-    if (h) db->DestroyColumnFamilyHandle(h).PermitUncheckedError();
-  }
-  db->Close().PermitUncheckedError();
+  CloseDb();
 }
 
 Status Store::Rep::CheckWritable() const {
@@ -103,6 +99,8 @@ Status Store::Rep::Commit(rocksdb::WriteBatch* batch) {
   // RocksDB refuses writes from now on whatever the listener says, so the
   // next write knows without trying.
   health->NoteStopped(s.ToString());
+  // A cached pair this write would have changed may be changed after all.
+  if (session_cache) session_cache->Clear();
   return internal::UnknownOutcomeOfWrite(s);
 }
 

@@ -32,6 +32,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@
 #include "authkv/records.h"
 #include "authkv/store.h"
 #include "db_health.h"
+#include "db_lock.h"
 #include "keys.h"
 #include "layout.h"
 #include "lock_stripes.h"
@@ -56,10 +58,18 @@ namespace authkv {
 struct Store::Rep {
   ~Rep();
 
+  // The RocksDB instance; null only after a replacement failed to open
+  // (every call then tries again). Replaced, under db_lock held
+  // exclusively, when it has stopped taking writes (Recover).
   std::unique_ptr<rocksdb::DB> db;
   // Whether RocksDB has stopped taking writes (db_health.h); registered as
   // a listener of `db`.
   std::shared_ptr<internal::DbHealth> health = std::make_shared<internal::DbHealth>();
+  internal::DbLock db_lock;
+  // What `db` was opened with, to open it again.
+  std::string path;
+  rocksdb::DBOptions db_options;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   internal::FamilyHandles handles{};
   const Clock* clock = nullptr;
   EmailMatch email_match = EmailMatch::kCaseInsensitive;
@@ -98,6 +108,28 @@ struct Store::Rep {
 
   // InvalidArgument when the store was opened read-only.
   Status CheckWritable() const;
+
+  // Every operation holds one of these from start to end: `db`, its
+  // handles, snapshots and iterators stay valid while it is held.
+  using DbUse = std::shared_lock<internal::DbLock>;
+  // For reads. IOError if there is no instance and opening one failed.
+  Result<DbUse> Use();
+  // For writes: CheckWritable, then, if RocksDB has stopped taking writes,
+  // Recover first, so a fault that has cleared costs the app nothing; when
+  // Recover cannot (the disk still fails), its IOError: nothing written.
+  Result<DbUse> UseForWrite();
+  // Replaces a RocksDB instance that stopped taking writes by a fresh one
+  // on the same directory. DB::Resume cannot do it on RocksDB 7.8.3: every
+  // non-retryable I/O error is "fatal" there and ENOSPC waits for an
+  // SstFileManager (measured, see db_health.h). First checks that the disk
+  // takes a synced write again (ProbeDisk), so a disk that still fails
+  // leaves the old instance serving reads. Takes db_lock exclusively: call
+  // it holding no DbUse and no stripe.
+  Status Recover();
+  // Opens `db` and `handles` from path, db_options and descriptors.
+  Status OpenDb();
+  // Closes `db` (or leaks it when closing could abort, db_health.h).
+  void CloseDb();
   // Commits `batch` atomically with the store's durability setting. A
   // failure is IOError only where nothing can have been written (RocksDB
   // had stopped taking writes before this one); a write that failed on its

@@ -16,7 +16,7 @@ using internal::LockKey;
 using internal::StripeGuard;
 
 Result<Session> Store::CreateSession(const Session& session) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::ValidateSession(session));
   const std::string key = internal::SessionKey(session.session_token);
   StripeGuard guard(rep_->stripes, {LockKey{Family::kUsers, session.user_id},
@@ -49,6 +49,9 @@ Result<SessionAndUser> Store::GetSessionAndUser(std::string_view session_token) 
     }
     ticket = cache->Ticket(key);  // Before the reads: see session_cache.h.
   }
+  // Held to the end, the cache fill included: a fill from an instance the
+  // store has since replaced could bring back what the replacement changed.
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());
   AUTHKV_ASSIGN_OR_RETURN(Session session, rep_->ReadSession(key));
   if (IsExpired(session.expires_ms, rep_->NowMillis())) {
     return Status::NotFound("session expired");
@@ -63,7 +66,7 @@ Result<SessionAndUser> Store::GetSessionAndUser(std::string_view session_token) 
 
 Result<Session> Store::UpdateSession(std::string_view session_token,
                                      int64_t expires_ms) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session token", session_token));
   const std::string key = internal::SessionKey(session_token);
   return WithOwnerLocked(
@@ -81,7 +84,7 @@ Result<Session> Store::UpdateSession(std::string_view session_token,
 }
 
 Result<Session> Store::DeleteSession(std::string_view session_token) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("session token", session_token));
   const std::string key = internal::SessionKey(session_token);
   return WithOwnerLocked(

@@ -18,7 +18,7 @@ using internal::LockKey;
 using internal::StripeGuard;
 
 Result<VerificationToken> Store::CreateVerificationToken(const VerificationToken& token) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::ValidateVerificationToken(token));
   const std::string key = internal::VerificationTokenKey(token.identifier, token.token);
   StripeGuard guard(rep_->stripes, {LockKey{Family::kVerificationTokens, key}});
@@ -32,7 +32,7 @@ Result<VerificationToken> Store::CreateVerificationToken(const VerificationToken
 
 Result<VerificationToken> Store::UseVerificationToken(std::string_view identifier,
                                                       std::string_view token) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("identifier", identifier));
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("token", token));
   const std::string key = internal::VerificationTokenKey(identifier, token);

@@ -90,7 +90,7 @@ Result<std::vector<std::string>> DeleteChildren(Store::Rep& rep, rocksdb::WriteB
 }  // namespace
 
 Result<User> Store::CreateUser(User user) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::ValidateUser(user, /*require_id=*/false));
   if (user.id.empty()) {
     AUTHKV_ASSIGN_OR_RETURN(user.id, internal::NewUuidV7(rep_->NowMillis()));
@@ -113,11 +113,13 @@ Result<User> Store::CreateUser(User user) {
 
 Result<User> Store::GetUser(std::string_view id) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("user id", id));
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());  // Held to the end.
   return rep_->ReadUser(id);
 }
 
 Result<User> Store::GetUserByEmail(std::string_view email) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("email", email));
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());  // Held to the end.
   const std::string key = internal::NormalizeEmail(email, rep_->email_match);
   return UserByPointer(*rep_, "users_by_email",
                        [&](const rocksdb::Snapshot* snapshot, std::string* user_id) {
@@ -128,6 +130,7 @@ Result<User> Store::GetUserByEmail(std::string_view email) {
 Result<User> Store::GetUserByAccount(std::string_view provider,
                                      std::string_view provider_account_id) {
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("provider", provider));
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->Use());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("provider_account_id", provider_account_id));
   const std::string key = internal::AccountKey(provider, provider_account_id);
   // Only the owner is needed: the tokens stay sealed, so a missing or
@@ -143,7 +146,7 @@ Result<User> Store::GetUserByAccount(std::string_view provider,
 }
 
 Result<User> Store::UpdateUser(const User& patch) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::ValidateUser(patch, /*require_id=*/true));
   // The new email's stripe must be held for the uniqueness check; the old
   // email's entry belongs to this user, whose stripe covers removing it.
@@ -174,7 +177,7 @@ Result<User> Store::UpdateUser(const User& patch) {
 }
 
 Result<User> Store::DeleteUser(std::string_view id) {
-  AUTHKV_RETURN_IF_ERROR(rep_->CheckWritable());
+  AUTHKV_ASSIGN_OR_RETURN(auto in_use, rep_->UseForWrite());  // Held to the end.
   AUTHKV_RETURN_IF_ERROR(internal::CheckKey("user id", id));
   // Children are written only under their owner's stripe, so holding it
   // freezes the set of links this scan finds.
