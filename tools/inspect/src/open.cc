@@ -102,7 +102,10 @@ Status OpenDb(Inspector::Rep& rep, const InspectOptions& options) {
   rocksdb::Status s;
   if (rep.mode == OpenMode::kPrimary) {
     // As the store does: RocksDB's own LOG writer can abort (info_logger.h).
-    db_options.info_log = internal::NewInfoLogger(rep.path, db_options.info_log_level);
+    // A salvage read keeps its damage logger, which never writes a file.
+    if (!db_options.info_log) {
+      db_options.info_log = internal::NewInfoLogger(rep.path, db_options.info_log_level);
+    }
     s = rocksdb::DB::Open(db_options, rep.path, descriptors, &handles, &raw);
     if (!s.ok()) {
       Status st = OpenFailed(s, rep, db_options, descriptors);
