@@ -26,10 +26,8 @@ import assert from "node:assert/strict"
 import { execFileSync, spawn } from "node:child_process"
 import {
   appendFileSync,
-  copyFileSync,
   cpSync,
   existsSync,
-  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -81,15 +79,16 @@ let passed = 0
 let failed = 0
 
 /** Lays the native library out in the app's installed authkv package, as
- *  the npm tarball does (bindings/node/scripts/copy-native.mjs). */
+ *  the npm tarball does (bindings/node/scripts/copy-native.mjs): bundled
+ *  with the libraries it links (bindings/node/platform/bundle-native.sh). */
 function installNative(appDir) {
   const native = join(appDir, "node_modules", "authkv", "native")
-  mkdirSync(native, { recursive: true })
-  copyFileSync(library, join(native, "libauthkv.so"))
-  copyFileSync(
+  execFileSync("bash", [
+    join(examples, "..", "bindings", "node", "platform", "bundle-native.sh"),
+    library,
     join(dirname(library), "authkv_env_cleanup.node"),
-    join(native, "authkv_env_cleanup.node")
-  )
+    native,
+  ], { stdio: ["ignore", "ignore", "inherit"] })
 }
 
 function freePort() {
@@ -239,8 +238,12 @@ async function runMode(appName, mode) {
     } else {
       build(app, { ...env, NEXT_OUTPUT: "standalone" }, work, { databaseHeld: false })
       const out = join(app.dir, ".next", "standalone")
-      const carried = join(out, "node_modules", "authkv", "native", "libauthkv.so")
-      assert.ok(existsSync(carried), `the standalone output lacks ${carried}`)
+      // The library and what it links: the copy below must not need the
+      // system's RocksDB.
+      for (const file of ["libauthkv.so", "librocksdb.so.7.8", "libzstd.so.1"]) {
+        const carried = join(out, "node_modules", "authkv", "native", file)
+        assert.ok(existsSync(carried), `the standalone output lacks ${carried}`)
+      }
       // Next.js leaves the static assets to the deployer, as its docs say.
       cpSync(join(app.dir, ".next", "static"), join(out, ".next", "static"), {
         recursive: true,

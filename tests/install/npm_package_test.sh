@@ -27,7 +27,8 @@ tarball=$work/$tarball
 [[ ! -e "$package/native" ]] || fail "postpack left $package/native behind"
 tar -tzf "$tarball" | sort >"$work/contents"
 for f in package/package.json package/README.md package/dist/index.js package/dist/index.mjs \
-         package/dist/index.d.ts package/dist/index.d.mts package/native/libauthkv.so; do
+         package/dist/index.d.ts package/dist/index.d.mts package/native/libauthkv.so \
+         package/native/librocksdb.so.7.8 package/native/REQUIRES.txt; do
   grep -qx "$f" "$work/contents" || fail "the tarball lacks $f"
 done
 if grep -E '^package/(src|test|scripts|examples|node_modules)/' "$work/contents"; then
@@ -48,4 +49,22 @@ JSON
 step "sign in through the installed package"
 (cd "$work/app" && env -u AUTHKV_LIBRARY "$node" signin.mjs "$work/app/data/auth")
 [[ -f "$work/app/data/auth/CURRENT" ]] || fail "no database in the app's data/auth"
+# The installed package needs none of the system's RocksDB and codec
+# libraries: in a private mount namespace each one's system copy is
+# /dev/null, and the sign-in runs again.
+if unshare -m true 2>/dev/null; then
+  step "sign in again with the system's RocksDB and codecs hidden"
+  hidden=$(cd "$work/app/node_modules/authkv/native" && ls lib*.so.* | grep -v '^libauthkv')
+  (cd "$work/app" && env -u AUTHKV_LIBRARY unshare -m bash -c '
+    set -euo pipefail
+    for lib in '"$(echo $hidden)"'; do
+      for dir in /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu; do
+        if [[ -e $dir/$lib ]]; then mount --bind /dev/null "$dir/$lib"; fi
+      done
+    done
+    "$0" signin.mjs "$1"' "$node" "$work/app/data/hidden")
+  [[ -f "$work/app/data/hidden/CURRENT" ]] || fail "no database from the sign-in with libraries hidden"
+else
+  echo "npm_package_test: no mount namespace here (needs root): the hidden-library sign-in did not run"
+fi
 echo "npm_package_test: the packed package installed and signed a user in"

@@ -2,7 +2,7 @@
 // run this as `prepack`, and `postpack` runs it with --clean.
 //
 // The package carries a built libauthkv.so (see README.md, "How the package
-// carries its native library"): this copies one into native/, where
+// carries its native library"): this bundles one into native/, where
 // src/native.ts finds it when neither the libraryPath option nor
 // AUTHKV_LIBRARY names a library. Before copying it loads the library the
 // way the package will, so a tarball never carries a library that the
@@ -15,7 +15,7 @@
 //   node scripts/copy-native.mjs --clean  remove native/ again
 
 import { execFileSync } from "node:child_process"
-import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync } from "node:fs"
+import { existsSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -65,16 +65,16 @@ if (version !== pkg.version) {
   fail(`${source} is authkv ${version}, but the package is ${pkg.version}`)
 }
 
-mkdirSync(nativeDir, { recursive: true })
-const target = join(nativeDir, "libauthkv.so")
-copyFileSync(source, target)
-chmodSync(target, 0o755)
-console.log(`copy-native: ${source} (authkv ${version}) -> native/libauthkv.so`)
-
-// The env-cleanup hook, built beside the library (closes a terminated
-// worker thread's handles; see bindings/node/addon/env_cleanup.cc).
+// The library with every shared library it links that a Linux machine may
+// lack (RocksDB, the codecs) beside it, found through RUNPATH $ORIGIN
+// (platform/bundle-native.sh, platform/system-libraries.txt).
 const hook = join(dirname(source), "authkv_env_cleanup.node")
 if (!existsSync(hook)) fail(`${hook} does not exist; build authkv_env_cleanup`)
-copyFileSync(hook, join(nativeDir, "authkv_env_cleanup.node"))
-chmodSync(join(nativeDir, "authkv_env_cleanup.node"), 0o755)
-console.log(`copy-native: ${hook} -> native/authkv_env_cleanup.node`)
+try {
+  execFileSync("bash", [join(root, "platform", "bundle-native.sh"), source, hook, nativeDir], {
+    stdio: ["ignore", "inherit", "inherit"],
+  })
+} catch {
+  fail(`bundling ${source} into native/ failed`)
+}
+console.log(`copy-native: ${source} (authkv ${version}) -> native/ (bundled)`)
