@@ -5,7 +5,10 @@
 
 #include <rocksdb/file_system.h>
 
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "status_macros.h"
 #include "recovery.h"
@@ -93,9 +96,14 @@ void Store::Rep::CloseDb() {
   if (!db) return;
   if (health->close_unsafe()) {
     // Closing would abort the process (db_health.h). The instance, its
-    // memory and its LOCK stay until the process exits.
+    // memory and its LOCK stay until the process exits, held by a
+    // process-wide list so they stay reachable: kept on purpose, not leaked
+    // (LeakSanitizer would report them otherwise).
+    static std::mutex kept_mutex;
+    static auto* kept = new std::vector<std::pair<rocksdb::DB*, decltype(handles)>>();
+    std::lock_guard<std::mutex> lock(kept_mutex);
+    kept->emplace_back(db.release(), handles);
     handles = {};
-    (void)db.release();
     return;
   }
   for (auto*& h : handles) {
