@@ -127,20 +127,22 @@ bool PresentAfterReopen(const std::string& path, int i) {
   return (*store)->GetUser(Uid(i)).ok();
 }
 
+// One generated case of the fault tests: a fault, and whether writes sync.
+struct FaultCase {
+  const char* what;
+  Fault fault;
+  bool sync;
+};
+
 }  // namespace
 
 TEST_CASE("a write that failed on its way to the disk is reported as an unknown outcome",
           "[faults]") {
-  struct Case {
-    const char* what;
-    Fault fault;
-    bool sync;
-  };
-  const Case c = GENERATE(
-      Case{"fdatasync EIO", Fault{kSyncOp, kAnyFile, FaultError::kEIO}, true},
-      Case{"fdatasync EMFILE", Fault{kSyncOp, kAnyFile, FaultError::kEMFILE}, true},
-      Case{"write EIO, sync on", Fault{kWriteOp, kAnyFile, FaultError::kEIO}, true},
-      Case{"write ENOSPC, sync off", Fault{kWriteOp, kAnyFile, FaultError::kENOSPC}, false});
+  const FaultCase c = GENERATE(
+      FaultCase{"fdatasync EIO", Fault{kSyncOp, kAnyFile, FaultError::kEIO}, true},
+      FaultCase{"fdatasync EMFILE", Fault{kSyncOp, kAnyFile, FaultError::kEMFILE}, true},
+      FaultCase{"write EIO, sync on", Fault{kWriteOp, kAnyFile, FaultError::kEIO}, true},
+      FaultCase{"write ENOSPC, sync off", Fault{kWriteOp, kAnyFile, FaultError::kENOSPC}, false});
   INFO(c.what);
   TempDir dir;
   const std::string path = dir.Sub("db");
@@ -214,22 +216,17 @@ namespace authkv::test {
 
 TEST_CASE("once a fault clears, writes resume without the app reopening the store",
           "[faults]") {
-  struct Case {
-    const char* what;
-    Fault fault;
-    bool sync;
-  };
-  const Case c = GENERATE(
-      Case{"WAL write EIO", Fault{kWriteOp, kWalFile, FaultError::kEIO}, false},
-      Case{"WAL write ENOSPC", Fault{kWriteOp, kWalFile, FaultError::kENOSPC}, true},
-      Case{"WAL fdatasync EIO", Fault{kSyncOp, kWalFile, FaultError::kEIO}, true},
-      Case{"WAL fdatasync EMFILE", Fault{kSyncOp, kWalFile, FaultError::kEMFILE}, true},
-      Case{"every write ENOSPC", Fault{kWriteOp, kAnyFile, FaultError::kENOSPC}, true},
-      Case{"SST write ENOSPC", Fault{kWriteOp, kSstFile, FaultError::kENOSPC}, false},
-      Case{"SST fsync EIO", Fault{kSyncOp, kSstFile, FaultError::kEIO}, true},
-      Case{"SST open EMFILE", Fault{kOpenOp, kSstFile, FaultError::kEMFILE}, false},
-      Case{"MANIFEST write EIO", Fault{kWriteOp, kManifestFile, FaultError::kEIO}, false},
-      Case{"directory fsync EIO", Fault{kSyncOp, kDirectory, FaultError::kEIO}, true});
+  const FaultCase c = GENERATE(
+      FaultCase{"WAL write EIO", Fault{kWriteOp, kWalFile, FaultError::kEIO}, false},
+      FaultCase{"WAL write ENOSPC", Fault{kWriteOp, kWalFile, FaultError::kENOSPC}, true},
+      FaultCase{"WAL fdatasync EIO", Fault{kSyncOp, kWalFile, FaultError::kEIO}, true},
+      FaultCase{"WAL fdatasync EMFILE", Fault{kSyncOp, kWalFile, FaultError::kEMFILE}, true},
+      FaultCase{"every write ENOSPC", Fault{kWriteOp, kAnyFile, FaultError::kENOSPC}, true},
+      FaultCase{"SST write ENOSPC", Fault{kWriteOp, kSstFile, FaultError::kENOSPC}, false},
+      FaultCase{"SST fsync EIO", Fault{kSyncOp, kSstFile, FaultError::kEIO}, true},
+      FaultCase{"SST open EMFILE", Fault{kOpenOp, kSstFile, FaultError::kEMFILE}, false},
+      FaultCase{"MANIFEST write EIO", Fault{kWriteOp, kManifestFile, FaultError::kEIO}, false},
+      FaultCase{"directory fsync EIO", Fault{kSyncOp, kDirectory, FaultError::kEIO}, true});
   INFO(c.what);
   TempDir dir;
   const std::string path = dir.Sub("db");
